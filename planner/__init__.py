@@ -1,0 +1,69 @@
+"""The planner's application factory."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from planner.config import load_config
+
+
+def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, template_folder="../templates", static_folder="../static",
+                instance_relative_config=True)
+    load_config(app, overrides)
+    init_extensions(app)
+    register_blueprints(app)
+    register_commands(app)
+    register_template_helpers(app)
+    from planner.errors import register_error_handlers
+    register_error_handlers(app)
+    return app
+
+
+def init_extensions(app: Flask) -> None:
+    from planner import models  # noqa: F401  (every model must be known to Alembic)
+    from planner.accounts.services import load_user
+    from planner.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from planner.i18n import select_locale, select_timezone
+
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message_category = "info"
+    login_manager.user_loader(load_user)
+
+
+def register_blueprints(app: Flask) -> None:
+    from planner import site
+    from planner.accounts import views as accounts
+    from planner.allocation import views as allocation
+    from planner.backoffice import views as backoffice
+    from planner.catalogue import api as catalogue_api
+    from planner.catalogue import views as catalogue
+    from planner.feeds import views as feeds
+    from planner.signups import views as signups
+
+    for blueprint in (site.bp, catalogue.bp, catalogue_api.bp, accounts.bp, signups.bp,
+                      allocation.bp, feeds.bp, backoffice.bp):
+        app.register_blueprint(blueprint)
+
+
+def register_commands(app: Flask) -> None:
+    from planner import cli
+    from planner.accounts.cli import create_user
+    from planner.allocation.cli import allocation
+    from planner.notifications.cli import notifications
+
+    for command in (cli.demo_data, cli.synthetic_data, create_user, allocation, notifications):
+        app.cli.add_command(command)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from planner import i18n
+    i18n.register_template_helpers(app)

@@ -1,0 +1,1 @@
+"""Accounts: companies, their users, staff roles and logging in."""

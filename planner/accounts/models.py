@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from planner.db import UTCDateTime, str_enum as _enum, utcnow
+from planner.extensions import db
+from planner.vocab import SizeClass
+
+
+class Role(StrEnum):
+    applicant = "applicant"
+    coordinator = "coordinator"
+    admin = "admin"
+
+
+class Company(db.Model):
+    __tablename__ = "companies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Korean business registration number, 10 digits without dashes.
+    registration_number: Mapped[str] = mapped_column(String(10), unique=True)
+    legal_name: Mapped[str] = mapped_column(String(200))
+    size_class: Mapped[SizeClass] = mapped_column(_enum(SizeClass))
+    sectors: Mapped[list[str]] = mapped_column(JSON, default=list)
+    products: Mapped[str | None] = mapped_column(Text)
+    employees: Mapped[int | None] = mapped_column(Integer)
+    export_record: Mapped[str | None] = mapped_column(Text)
+    has_defence_exports: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Slugs of exhibitions (or free-text show names) attended before.
+    prior_exhibitions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    no_show_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Company {self.registration_number}>"
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lower-cased
+    name: Mapped[str] = mapped_column(String(120), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(_enum(Role), default=Role.applicant)
+    company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"),
+                                                   index=True)
+    is_active_account: Mapped[bool] = mapped_column(Boolean, default=True)
+    email_verified_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Bumped on password change: every session and remember-me cookie carries it, so all log out.
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+    locale: Mapped[str | None] = mapped_column(String(5))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    company: Mapped[Company | None] = relationship(lazy="joined")
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.is_active_account
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in (Role.coordinator, Role.admin)
+
+    def __repr__(self) -> str:
+        return f"<User {self.email}>"
+
+
+class Invitation(db.Model):
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    accepted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    company: Mapped[Company] = relationship()

@@ -1,0 +1,1 @@
+"""Allocation: scoring, lottery, deferred acceptance, runs, waitlist promotion and overrides."""

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from planner.db import UTCDateTime, utcnow
+from planner.extensions import db
+
+
+class AllocationRun(db.Model):
+    __tablename__ = "allocation_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id", ondelete="CASCADE"), index=True)
+    seed: Mapped[str] = mapped_column(String(64))
+    is_dry_run: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Equals programme_id once published, NULL otherwise: the unique constraint lets the
+    # database guarantee at most one published run per programme, whoever publishes at once.
+    published_programme_id: Mapped[int | None] = mapped_column(Integer, unique=True)
+    published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Snapshot of what the run saw: cap, criteria, slot capacities, counts.
+    inputs: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class AllocationResult(db.Model):
+    __tablename__ = "allocation_results"
+    __table_args__ = (UniqueConstraint("run_id", "application_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("allocation_runs.id", ondelete="CASCADE"), index=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"),
+                                                index=True)
+    outcome: Mapped[str] = mapped_column(String(20))  # allocated, waitlisted, withdrawn, ineligible
+    priority: Mapped[float | None] = mapped_column(Float(precision=53))
+    tiebreak: Mapped[float | None] = mapped_column(Float(precision=53))
+    breakdown: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    waitlist_position: Mapped[int | None] = mapped_column(Integer)
+    reason: Mapped[str | None] = mapped_column(String(300))

@@ -1,0 +1,1 @@
+"""Back office: coordinator dashboards, reviews, overrides and exports."""

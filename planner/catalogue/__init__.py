@@ -1,0 +1,1 @@
+"""The catalogue: foreign exhibitions, support programmes and the offers made at each show."""

@@ -1,0 +1,15 @@
+"""Catalogue reads and writes: exhibition search, programmes and offers."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from planner.catalogue.models import Exhibition
+from planner.extensions import db
+
+
+def list_upcoming(*, limit: int = 6, today: dt.date | None = None) -> Sequence[Exhibition]:
+    today = today or dt.date.today()
+    return db.session.scalars(
+        db.select(Exhibition).where(Exhibition.ends_on >= today)
+        .order_by(Exhibition.starts_on, Exhibition.id).limit(limit)).all()

@@ -1,0 +1,53 @@
+"""Settings read from the environment, with defaults that let a fresh checkout run."""
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+DEV_SECRET_KEY = "dev-only-not-secret"
+
+
+def _database_url(app: Flask) -> str:
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if not url:
+        return "sqlite:///" + os.path.join(app.instance_path, "planner.sqlite")
+    # Heroku-style URLs say postgres://, which SQLAlchemy 2 no longer accepts.
+    if url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url[len("postgres://"):]
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
+    os.makedirs(app.instance_path, exist_ok=True)
+    env = os.environ.get
+    app.config.update(
+        SECRET_KEY=env("SECRET_KEY", DEV_SECRET_KEY),
+        SQLALCHEMY_DATABASE_URI=_database_url(app),
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        SITE_URL=env("SITE_URL", "http://localhost:5000").rstrip("/"),
+        SMTP_URL=env("SMTP_URL", ""),
+        MAIL_FROM=env("MAIL_FROM", "planner@localhost"),
+        REDIS_URL=env("REDIS_URL", ""),
+        BABEL_DEFAULT_LOCALE="en",
+        BABEL_DEFAULT_TIMEZONE="UTC",
+        BABEL_TRANSLATION_DIRECTORIES=os.path.join(os.path.dirname(app.root_path), "translations"),
+        LANGUAGES=("en", "ko"),
+        PAGE_SIZE=20,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        RATELIMIT_ENABLED=env("RATELIMIT_ENABLED", "1") != "0",
+        RATELIMIT_HEADERS_ENABLED=True,
+        WTF_CSRF_TIME_LIMIT=3600 * 4,
+        MAX_CONTENT_LENGTH=4 * 1024 * 1024,
+    )
+    redis_url = app.config["REDIS_URL"]
+    app.config["RATELIMIT_STORAGE_URI"] = redis_url or "memory://"
+    if overrides:
+        app.config.update(overrides)

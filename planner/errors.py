@@ -1,0 +1,36 @@
+"""PlannerError, the base of every domain's rule errors, and the HTTP error pages."""
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import HTTPException
+
+
+class PlannerError(Exception):
+    """A broken business rule; its message is fit to show to users."""
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path == "/healthz"
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> ResponseReturnValue:
+        code = exc.code or 500
+        if _wants_json():
+            return jsonify(error=exc.name, message=exc.description, status=code), code
+        template = {403: "errors/403.html", 404: "errors/404.html", 429: "errors/429.html"}.get(
+            code, "errors/generic.html")
+        response = app.make_response((render_template(template, error=exc), code))
+        if code == 405 and hasattr(exc, "valid_methods") and exc.valid_methods:
+            response.headers["Allow"] = ", ".join(exc.valid_methods)
+        if code == 429:
+            response.headers.setdefault("Retry-After", "60")
+        return response
+
+    @app.errorhandler(500)
+    def server_error(exc: Exception) -> ResponseReturnValue:
+        if _wants_json():
+            return jsonify(error="Internal Server Error", status=500), 500
+        return render_template("errors/500.html"), 500

@@ -1,0 +1,18 @@
+"""Extension objects, created unbound so any module can import them without a cycle."""
+from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
+
+from planner.db import Base
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate()
+login_manager = LoginManager()
+csrf = CSRFProtect()
+babel = Babel()
+# Limits are declared per view (login, sign-up, password reset); nothing is limited by default.
+limiter = Limiter(key_func=get_remote_address, default_limits=[])

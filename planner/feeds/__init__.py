@@ -1,0 +1,1 @@
+"""Feeds: iCalendar building, feed tokens, and the public and private .ics views."""

@@ -1,0 +1,133 @@
+"""Locale and time-zone choice, and the formatting helpers templates use (dates, money, countries)."""
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from flask import Flask, current_app, request
+from flask_babel import format_currency, format_date, format_datetime, get_locale
+from flask_login import current_user
+
+from planner.vocab import SECTOR_LABELS, SIZE_CLASS_LABELS, Sector
+
+LOCALE_COOKIE = "locale"
+SEOUL = ZoneInfo("Asia/Seoul")
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    chosen = request.args.get("lang") or request.cookies.get(LOCALE_COOKIE)
+    if chosen in languages:
+        return chosen
+    if getattr(current_user, "is_authenticated", False) and getattr(current_user, "locale", None) in languages:
+        return current_user.locale
+    return request.accept_languages.best_match(languages) or "en"
+
+
+def select_timezone() -> str:
+    return "Asia/Seoul"
+
+
+@lru_cache(maxsize=4)
+def _territories(locale_code: str) -> dict[str, str]:
+    return {code: name for code, name in Locale.parse(locale_code).territories.items()
+            if len(code) == 2 and code.isalpha()}
+
+
+def country_name(code: str | None, locale_code: str | None = None) -> str:
+    if not code:
+        return ""
+    locale_code = locale_code or str(get_locale() or "en")
+    return _territories(locale_code).get(code.upper(), code.upper())
+
+
+def known_country_codes() -> frozenset[str]:
+    return frozenset(_territories("en"))
+
+
+def countries_matching(text: str) -> set[str]:
+    """ISO codes whose English or Korean name contains `text` (case-insensitive)."""
+    needle = text.casefold().strip()
+    if not needle:
+        return set()
+    found: set[str] = set()
+    for locale_code in ("en", "ko"):
+        for code, name in _territories(locale_code).items():
+            if needle in name.casefold():
+                found.add(code)
+    return found
+
+
+def is_safe_redirect(target: str | None) -> bool:
+    if not target:
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//")
+
+
+def seoul_offset_hours(tz_name: str, on: dt.date) -> float:
+    """Hours that local time at `tz_name` is behind (negative) or ahead of Seoul on a day."""
+    noon = dt.datetime.combine(on, dt.time(12), tzinfo=ZoneInfo(tz_name))
+    local = noon.utcoffset() or dt.timedelta()
+    seoul = noon.astimezone(SEOUL).utcoffset() or dt.timedelta()
+    return (local - seoul).total_seconds() / 3600
+
+
+def format_krw(amount: int | float | None) -> str:
+    if amount is None:
+        return ""
+    return format_currency(amount, "KRW")
+
+
+def format_date_range(start: dt.date, end: dt.date) -> str:
+    if start == end:
+        return format_date(start, "medium")
+    return f"{format_date(start, 'medium')} – {format_date(end, 'medium')}"
+
+
+def format_local_datetime(value: dt.datetime | None, tz_name: str) -> str:
+    if value is None:
+        return ""
+    local = value.astimezone(ZoneInfo(tz_name))
+    return f"{format_datetime(local.replace(tzinfo=None), 'medium', rebase=False)} ({tz_name})"
+
+
+def compile_translations(directory: str) -> None:
+    """Compile each .po into its .mo when missing or older, so a fresh clone serves Korean."""
+    import os
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for root, _dirs, files in os.walk(directory):
+        for name in files:
+            if not name.endswith(".po"):
+                continue
+            po_path = os.path.join(root, name)
+            mo_path = po_path[:-3] + ".mo"
+            if os.path.exists(mo_path) and os.path.getmtime(mo_path) >= os.path.getmtime(po_path):
+                continue
+            with open(po_path, "rb") as po_file:
+                catalog = read_po(po_file)
+            tmp_path = f"{mo_path}.{os.getpid()}.tmp"
+            with open(tmp_path, "wb") as mo_file:
+                write_mo(mo_file, catalog, use_fuzzy=False)
+            os.replace(tmp_path, mo_path)  # atomic, so concurrent workers never read half a file
+
+
+def register_template_helpers(app: Flask) -> None:
+    compile_translations(app.config["BABEL_TRANSLATION_DIRECTORIES"])
+    app.jinja_env.globals.update(
+        country_name=country_name,
+        sector_label=lambda s: SECTOR_LABELS.get(Sector(s), s) if s in Sector._value2member_map_ else s,
+        size_class_label=lambda s: SIZE_CLASS_LABELS.get(s, s),
+        format_krw=format_krw,
+        format_date_range=format_date_range,
+        format_local_datetime=format_local_datetime,
+        current_locale=lambda: str(get_locale() or "en"),
+        SECTORS=list(Sector),
+    )
+    app.jinja_env.filters["krw"] = format_krw

@@ -1,0 +1,1 @@
+"""Sign-ups: booth and delegation applications, their status changes and audit trail."""

@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from planner.accounts.models import Company, User
+from planner.catalogue.models import Offer
+from planner.db import UTCDateTime, str_enum as _enum, utcnow
+from planner.extensions import db
+
+
+class PlaceKind(StrEnum):
+    booth = "booth"
+    delegation = "delegation"
+
+
+class ApplicationStatus(StrEnum):
+    submitted = "submitted"
+    waitlisted = "waitlisted"
+    allocated = "allocated"
+    confirmed = "confirmed"
+    declined = "declined"
+    expired = "expired"
+    withdrawn = "withdrawn"
+    ineligible = "ineligible"
+
+
+class Application(db.Model):
+    __tablename__ = "applications"
+    __table_args__ = (
+        # One application per company per offer and kind.
+        UniqueConstraint("company_id", "offer_id", "kind"),
+        # Preference ranks are strict within a company's applications in a programme.
+        UniqueConstraint("company_id", "programme_id", "preference"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), index=True)
+    offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id", ondelete="CASCADE"), index=True)
+    # Denormalised from the offer so the database can keep ranks strict per programme.
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[PlaceKind] = mapped_column(_enum(PlaceKind))
+    preference: Mapped[int] = mapped_column(Integer)
+    status: Mapped[ApplicationStatus] = mapped_column(_enum(ApplicationStatus),
+                                                      default=ApplicationStatus.submitted, index=True)
+    # Exhibits, target markets, needs, delegates: see signups.forms for the shape.
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    export_control_attested: Mapped[bool] = mapped_column(Boolean, default=False)
+    other_public_funding: Mapped[bool] = mapped_column(Boolean, default=False)
+    ineligible_reason: Mapped[str | None] = mapped_column(Text)
+    # Deadline to confirm an allocated place (UTC); set when the place is allocated.
+    confirm_by: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    offer: Mapped[Offer] = relationship(lazy="joined")
+    company: Mapped[Company] = relationship(lazy="joined")
+    events: Mapped[list[ApplicationEvent]] = relationship(
+        back_populates="application", order_by="ApplicationEvent.id", cascade="all, delete-orphan")
+
+    def __repr__(self) -> str:
+        return f"<Application {self.id} {self.kind} {self.status}>"
+
+
+class ApplicationEvent(db.Model):
+    """Audit trail: every status change (who, when, from, to, why), overrides included."""
+
+    __tablename__ = "application_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"),
+                                                index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(Text)
+    is_override: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    application: Mapped[Application] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()

@@ -1,0 +1,45 @@
+"""Blueprint "site": the home page, language switch, robots.txt and the health check."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import text
+
+from planner.catalogue import services as catalogue
+from planner.extensions import db
+from planner.i18n import LOCALE_COOKIE, is_safe_redirect
+
+bp = Blueprint("site", __name__)
+
+
+@bp.route("/")
+def index() -> ResponseReturnValue:
+    upcoming = catalogue.list_upcoming(limit=6)
+    return render_template("site/index.html", upcoming=upcoming)
+
+
+@bp.route("/language/<code>")
+def language(code: str) -> ResponseReturnValue:
+    target = request.args.get("next")
+    response = redirect(target if is_safe_redirect(target) else url_for("site.index"))
+    if code in current_app.config["LANGUAGES"]:
+        response.set_cookie(LOCALE_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax",
+                            httponly=True)
+    return response
+
+
+@bp.route("/healthz")
+def healthz() -> ResponseReturnValue:
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # any driver error means the database is unreachable
+        db.session.rollback()
+        return jsonify(status="error", database="unreachable"), 503
+    return jsonify(status="ok", database="ok")
+
+
+@bp.route("/robots.txt")
+def robots() -> ResponseReturnValue:
+    # Public feeds stay crawlable; private token feeds say noindex in their own headers.
+    body = "User-agent: *\nDisallow: /account/\nDisallow: /backoffice/\nDisallow: /my/\n"
+    return Response(body, mimetype="text/plain")
