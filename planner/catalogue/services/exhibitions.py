@@ -1,4 +1,4 @@
-"""Catalogue reads and writes: exhibition search, programmes and offers."""
+"""Exhibitions: search filters, listing, timeline, editing and CSV import/export."""
 from __future__ import annotations
 
 import datetime as dt
@@ -6,6 +6,8 @@ from collections.abc import Sequence
 
 from planner.catalogue.models import Exhibition
 from planner.extensions import db
+
+__all__ = ["list_upcoming"]
 
 
 def list_upcoming(*, limit: int = 6, today: dt.date | None = None) -> Sequence[Exhibition]:
