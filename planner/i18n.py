@@ -129,5 +129,6 @@ def register_template_helpers(app: Flask) -> None:
         format_local_datetime=format_local_datetime,
         current_locale=lambda: str(get_locale() or "en"),
         SECTORS=list(Sector),
+        has_endpoint=lambda name: name in app.view_functions,
     )
     app.jinja_env.filters["krw"] = format_krw

@@ -15,3 +15,8 @@ def programmes() -> ResponseReturnValue:
 @bp.route("/my/applications")
 def my_applications() -> ResponseReturnValue:
     abort(404)
+
+
+@bp.route("/offers/<int:offer_id>/apply/<kind>", methods=["GET", "POST"])
+def apply(offer_id: int, kind: str) -> ResponseReturnValue:
+    abort(404)
