@@ -9,7 +9,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "planner"
 # Each domain may import the domains listed (besides itself and the shared base modules).
 ALLOWED = {
     "catalogue": set(),
-    "accounts": set(),
+    # Accounts queue its verification and invitation mails through the outbox.
+    "accounts": {"notifications"},
     "notifications": set(),
     "signups": {"catalogue", "accounts", "notifications"},
     "allocation": {"signups", "catalogue", "accounts", "notifications"},
