@@ -22,3 +22,15 @@ class FeedToken(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class FeedState(db.Model):
+    """One row (id 1): a version that changes in the same transaction as any change to the
+    exhibitions, their sectors or offers, so public feeds can be validated with one primary-key
+    lookup instead of an aggregate over the catalogue."""
+
+    __tablename__ = "feed_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[str] = mapped_column(String(32))
+    changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
