@@ -63,7 +63,8 @@ class Exhibition(db.Model):
     # Raised on every change that a calendar subscriber should see (RFC 5545 SEQUENCE).
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Indexed: the latest change is part of the version that public page caches check.
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, index=True)
 
     sector_rows: Mapped[list[ExhibitionSector]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="ExhibitionSector.sector")
@@ -159,7 +160,7 @@ class Offer(db.Model):
     delegation_min_staff: Mapped[int] = mapped_column(Integer, default=1)
     delegation_cost_krw: Mapped[int] = mapped_column(BigInteger, default=0)
     delegation_taken: Mapped[int] = mapped_column(Integer, default=0)
-    opens_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    opens_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
     closes_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
     # The zone the window and milestones are announced in (the agency's own, usually).
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Seoul")
@@ -173,7 +174,7 @@ class Offer(db.Model):
     notes: Mapped[str | None] = mapped_column(Text)
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, index=True)
 
     programme: Mapped[Programme] = relationship(lazy="joined")
     exhibition: Mapped[Exhibition] = relationship(lazy="joined")

@@ -1,0 +1,257 @@
+"""The public catalogue pages through the test client: lists, filters, timeline, detail, bad input."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from tests.factories import make_exhibition, make_offer, make_programme
+
+UTC = dt.timezone.utc
+TODAY = dt.date.today()
+
+
+def upcoming(days: int = 60, length: int = 4, **overrides):
+    start = TODAY + dt.timedelta(days=days)
+    overrides.setdefault("starts_on", start)
+    overrides.setdefault("ends_on", start + dt.timedelta(days=length))
+    overrides.setdefault("edition_year", start.year)
+    return make_exhibition(**overrides)
+
+
+def test_list_shows_upcoming_exhibitions_with_count_and_hides_past_ones(client, db):
+    upcoming(name="Eurosatory")
+    upcoming(name="Old Show", days=-400)
+    db.session.commit()
+    response = client.get("/exhibitions")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Eurosatory" in page
+    assert "Old Show" not in page
+    assert "1 exhibition." in page
+
+
+def test_list_says_when_dates_are_not_confirmed(client, db):
+    upcoming(name="Month Show", date_certainty="month")
+    upcoming(name="Projected Show", date_certainty="projected")
+    db.session.commit()
+    page = client.get("/exhibitions").get_data(as_text=True)
+    assert "dates not yet confirmed" in page and "projected" in page
+
+
+def test_past_editions_are_reachable_with_past_1(client, db):
+    upcoming(name="Old Show", days=-400)
+    db.session.commit()
+    assert "Old Show" in client.get("/exhibitions?past=1").get_data(as_text=True)
+
+
+def test_search_matches_korean_country_name(client, db):
+    upcoming(name="Eurosatory", country_code="FR")
+    upcoming(name="IDEX", country_code="AE", city="Abu Dhabi", timezone="Asia/Dubai")
+    db.session.commit()
+    page = client.get("/exhibitions?q=프랑스").get_data(as_text=True)
+    assert "Eurosatory" in page and "IDEX" not in page
+
+
+def test_filters_combine_and_are_reflected_in_the_form(client, db):
+    upcoming(name="Naval Paris", sectors=["naval"], country_code="FR")
+    upcoming(name="Land Paris", sectors=["land"], country_code="FR")
+    upcoming(name="Naval Dubai", sectors=["naval"], country_code="AE", timezone="Asia/Dubai")
+    db.session.commit()
+    page = client.get("/exhibitions?sector=naval&country=FR").get_data(as_text=True)
+    assert "Naval Paris" in page
+    assert "Land Paris" not in page and "Naval Dubai" not in page
+    assert '<option value="naval" selected>' in page
+    assert '<option value="FR" selected>' in page
+
+
+def test_empty_result_says_so_and_offers_to_clear(client, db):
+    upcoming(name="Eurosatory")
+    db.session.commit()
+    page = client.get("/exhibitions?q=zzzzzz").get_data(as_text=True)
+    assert "No exhibitions match" in page
+    assert "Clear filters" in page
+
+
+def test_open_filter_and_badge_show_exhibitions_accepting_applications(client, db):
+    open_show = upcoming(name="Open Show")
+    upcoming(name="Closed Show")
+    make_offer(exhibition=open_show)
+    db.session.commit()
+    page = client.get("/exhibitions?open=1").get_data(as_text=True)
+    assert "Open Show" in page and "Closed Show" not in page
+    assert "Open for applications</span>" in page
+
+
+@pytest.mark.parametrize("query, param", [
+    ("sector=banana", "sector"),
+    ("country=XX", "country"),
+    ("region=mars", "region"),
+    ("from=2027-13", "from"),
+    ("from=june", "from"),
+    ("from=2027-06&to=2027-01", "to"),
+    ("page=0", "page"),
+    ("page=abc", "page"),
+    ("open=maybe", "open"),
+    ("q=" + "x" * 201, "q"),
+])
+def test_bad_filter_values_answer_400_with_a_message(client, query, param):
+    response = client.get(f"/exhibitions?{query}")
+    assert response.status_code == 400
+    assert 'role="alert"' in response.get_data(as_text=True)
+
+
+def test_unknown_parameters_are_ignored(client, db):
+    upcoming(name="Eurosatory")
+    db.session.commit()
+    response = client.get("/exhibitions?utm_source=newsletter")
+    assert response.status_code == 200
+    assert "Eurosatory" in response.get_data(as_text=True)
+
+
+def test_page_past_the_end_is_404_with_a_link_to_page_one(client, db):
+    upcoming(name="Eurosatory", sectors=["air"])
+    db.session.commit()
+    response = client.get("/exhibitions?sector=air&page=5")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 404
+    assert "There is no page 5" in page
+    assert 'href="/exhibitions?sector=air"' in page
+
+
+def test_pagination_has_twenty_per_page_and_a_next_link(client, db):
+    for n in range(25):
+        upcoming(name=f"Show number {n:02d}", days=30 + n)
+    db.session.commit()
+    first = client.get("/exhibitions").get_data(as_text=True)
+    assert "Show number 19" in first and "Show number 20" not in first
+    assert 'rel="next"' in first
+    second = client.get("/exhibitions?page=2").get_data(as_text=True)
+    assert "Show number 20" in second and "Show number 24" in second
+
+
+def test_list_links_the_calendar_feed_with_the_same_filters(client, db):
+    page = client.get("/exhibitions?sector=naval").get_data(as_text=True)
+    assert "/calendar/exhibitions.ics?sector=naval" in page
+
+
+def test_detail_shows_facts_certainty_seoul_offset_and_calendar(client, db):
+    upcoming(slug="eurosatory-2026", name="Eurosatory", venue="Paris Nord Villepinte",
+             date_certainty="month", organiser="COGES Events", website="https://www.eurosatory.com/")
+    db.session.commit()
+    page = client.get("/exhibitions/eurosatory-2026").get_data(as_text=True)
+    assert "Paris Nord Villepinte" in page and "COGES Events" in page
+    assert "Dates not yet confirmed: month announced." in page
+    assert "behind Seoul" in page
+    assert "https://www.eurosatory.com/" in page
+    assert "/exhibitions/eurosatory-2026.ics" in page
+
+
+def test_detail_of_cancelled_show_says_so_with_the_note(client, db):
+    upcoming(slug="gone", status="cancelled", status_note="The organiser called it off.")
+    db.session.commit()
+    page = client.get("/exhibitions/gone").get_data(as_text=True)
+    assert "This edition is cancelled." in page
+    assert "The organiser called it off." in page
+
+
+def test_detail_lists_offers_with_company_share_and_apply_buttons(client, db):
+    show = upcoming(slug="idex-2027")
+    programme = make_programme(name="Overseas 2027", eligible_size_classes=["small"],
+                               subsidy_shares={"small": 0.7})
+    offer = make_offer(exhibition=show, programme=programme, booth_cost_krw=20_000_000)
+    db.session.commit()
+    page = client.get("/exhibitions/idex-2027").get_data(as_text=True)
+    assert "Overseas 2027" in page
+    assert "₩6,000,000" in page  # 30 % of 20 million for a small company
+    assert f"/offers/{offer.id}/apply/booth" in page
+    assert f"/offers/{offer.id}/apply/delegation" in page
+    assert "Deadline in Seoul" in page
+
+
+def test_closed_offer_has_no_apply_button(client, db):
+    show = upcoming(slug="closed")
+    now = dt.datetime.now(UTC)
+    offer = make_offer(exhibition=show, opens_at=now - dt.timedelta(days=20), closes_at=now - dt.timedelta(days=1))
+    db.session.commit()
+    page = client.get("/exhibitions/closed").get_data(as_text=True)
+    assert "Applications closed" in page
+    assert f"/offers/{offer.id}/apply/booth" not in page
+
+
+def test_unknown_slug_is_a_404_page(client):
+    response = client.get("/exhibitions/no-such-show")
+    assert response.status_code == 404
+    assert "No exhibition has this address" in response.get_data(as_text=True)
+
+
+def test_korean_page_shows_korean_country_and_name(client, db):
+    upcoming(slug="eurosatory-2026", name="Eurosatory", name_ko="유로사토리", country_code="FR")
+    db.session.commit()
+    client.set_cookie("locale", "ko")
+    page = client.get("/exhibitions/eurosatory-2026").get_data(as_text=True)
+    assert "유로사토리" in page and "프랑스" in page
+
+
+def test_timeline_draws_a_bar_per_show_of_the_year(client, db):
+    make_exhibition(name="Bar Show", acronym="BAR", starts_on=dt.date(2027, 3, 1), ends_on=dt.date(2027, 3, 5),
+                    sectors=["naval"])
+    make_exhibition(name="Next Year", acronym="NXT", starts_on=dt.date(2028, 3, 1), ends_on=dt.date(2028, 3, 5))
+    db.session.commit()
+    response = client.get("/exhibitions/timeline?year=2027")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Bar Show" in page and "Next Year" not in page
+    assert "bar-naval" in page
+    assert "grid-column: 60 / span 5" in page  # 1 March 2027 is day 60
+
+
+@pytest.mark.parametrize("year", ["abc", "99999", "1000"])
+def test_timeline_refuses_a_bad_year(client, year):
+    response = client.get(f"/exhibitions/timeline?year={year}")
+    assert response.status_code == 400
+
+
+def test_home_page_lists_coming_shows(client, db):
+    upcoming(name="Eurosatory")
+    db.session.commit()
+    page = client.get("/").get_data(as_text=True)
+    assert "Eurosatory" in page
+
+
+def test_cached_list_shows_a_new_exhibition_at_once(client, db):
+    upcoming(name="First Show")
+    db.session.commit()
+    assert client.get("/exhibitions").headers["X-Page-Cache"] == "miss"
+    assert client.get("/exhibitions").headers["X-Page-Cache"] == "hit"
+    upcoming(name="Second Show")
+    db.session.commit()
+    response = client.get("/exhibitions")
+    assert "Second Show" in response.get_data(as_text=True)
+
+
+def fresh_get(app, client, path):
+    # The test app keeps one app context open, and g (where the locale and the signed-in
+    # user are remembered) lives there; a new context per request is what a server does.
+    with app.app_context():
+        return client.get(path)
+
+
+def test_cached_page_is_per_language(app, client, db):
+    upcoming(slug="fr-show", country_code="FR")
+    db.session.commit()
+    assert "France" in fresh_get(app, client, "/exhibitions/fr-show").get_data(as_text=True)
+    client.set_cookie("locale", "ko")
+    assert "프랑스" in fresh_get(app, client, "/exhibitions/fr-show").get_data(as_text=True)
+
+
+def test_signed_in_visitors_never_get_a_cached_page(app, client, db, login_as):
+    from tests.factories import make_user
+    upcoming(slug="show")
+    user = make_user()
+    db.session.commit()
+    assert fresh_get(app, client, "/exhibitions/show").headers["X-Page-Cache"] == "miss"
+    login_as(user)
+    response = fresh_get(app, client, "/exhibitions/show")
+    assert "X-Page-Cache" not in response.headers
+    assert "Log out" in response.get_data(as_text=True)
