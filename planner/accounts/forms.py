@@ -1,12 +1,110 @@
+"""Account forms: sign-up, login, passwords, company profile and invitations."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms import (BooleanField, EmailField, IntegerField, PasswordField, RadioField,
+                     SelectMultipleField, StringField, TextAreaField)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from planner.accounts.services import CompanyDetails, MAX_PASSWORD_LENGTH
+from planner.vocab import SECTOR_LABELS, SIZE_CLASS_LABELS, Sector, SizeClass
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _email_field(label: object = None) -> EmailField:
+    return EmailField(label or _l("Email"), validators=[
+        DataRequired(), Length(max=254), Email(message=_l("Enter a valid email address."))])
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
-    remember = BooleanField(_l("Remember me"))
+    email = _email_field()
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)])
+    remember = BooleanField(_l("Remember me"), description=_l("Stay logged in on this device for up to a year. Not on shared computers."))
+
+
+class _NewPasswordMixin:
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)],
+        description=_l("At least 10 characters; not a common password, not your email address."))
+    confirm = PasswordField(_l("Repeat the password"), validators=[
+        DataRequired(), EqualTo("password", message=_l("The two passwords do not match."))])
+
+
+class CompanyProfileForm(FlaskForm):
+    legal_name = StringField(_l("Legal name"), validators=[DataRequired(), Length(max=200)],
+                             description=_l("As on the business registration certificate."))
+    size_class = RadioField(_l("Company size"), validators=[InputRequired(message=_l("Choose the company size."))],
+                            choices=[SelectChoice(s.value, SIZE_CLASS_LABELS[s]) for s in SizeClass])
+    sectors = MultiCheckboxField(_l("Sectors"), choices=[SelectChoice(s.value, SECTOR_LABELS[s]) for s in Sector],
+                                 validators=[DataRequired(message=_l("Choose at least one sector."))],
+                                 description=_l("Used to match your company with exhibitions."))
+    products = TextAreaField(_l("Products"), validators=[Optional(), Length(max=2000)],
+                             description=_l("What the company makes, in a few lines."))
+    employees = IntegerField(_l("Employees"), validators=[
+        Optional(), NumberRange(min=0, max=10_000_000, message=_l("Enter a number of employees between 0 and 10,000,000."))])
+    has_defence_exports = BooleanField(_l("The company has exported defence products before"))
+    export_record = TextAreaField(_l("Defence export record"), validators=[Optional(), Length(max=2000)],
+                                  description=_l("Countries, customers and years, if any."))
+    prior_exhibitions = TextAreaField(_l("Exhibitions attended before"),
+                                      validators=[Optional(), Length(max=2000)],
+                                      description=_l("One show per line, e.g. Eurosatory 2024."))
+
+    def details(self) -> CompanyDetails:
+        lines = (self.prior_exhibitions.data or "").splitlines()
+        return CompanyDetails(
+            legal_name=self.legal_name.data or "", size_class=SizeClass(self.size_class.data),
+            sectors=tuple(self.sectors.data or ()), products=self.products.data or "",
+            employees=self.employees.data, export_record=self.export_record.data or "",
+            has_defence_exports=bool(self.has_defence_exports.data),
+            prior_exhibitions=tuple(line for line in lines if line.strip()))
+
+    def fill_from(self, company: object) -> None:
+        self.legal_name.data = company.legal_name  # type: ignore[attr-defined]
+        self.size_class.data = str(company.size_class)  # type: ignore[attr-defined]
+        self.sectors.data = list(company.sectors or [])  # type: ignore[attr-defined]
+        self.products.data = company.products or ""  # type: ignore[attr-defined]
+        self.employees.data = company.employees  # type: ignore[attr-defined]
+        self.has_defence_exports.data = company.has_defence_exports  # type: ignore[attr-defined]
+        self.export_record.data = company.export_record or ""  # type: ignore[attr-defined]
+        self.prior_exhibitions.data = "\n".join(company.prior_exhibitions or [])  # type: ignore[attr-defined]
+
+
+class RegistrationForm(CompanyProfileForm, _NewPasswordMixin):
+    registration_number = StringField(
+        _l("Business registration number"), validators=[DataRequired(), Length(max=20)],
+        description=_l("10 digits, with or without dashes: 123-45-67890."))
+    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
+    email = _email_field(_l("Your work email"))
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = _email_field()
+
+
+class ResetPasswordForm(FlaskForm, _NewPasswordMixin):
+    pass
+
+
+class ChangePasswordForm(FlaskForm, _NewPasswordMixin):
+    current_password = PasswordField(_l("Current password"),
+                                     validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)])
+
+
+class InvitationForm(FlaskForm):
+    email = _email_field(_l("Colleague's email"))
+
+
+class AcceptInvitationForm(FlaskForm, _NewPasswordMixin):
+    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
+
+
+class EmptyForm(FlaskForm):
+    """Only the CSRF token: for buttons that post (resend, revoke)."""
+

@@ -1,46 +1,333 @@
-"""Blueprint "accounts": login, logout, registration, company profile (stub until issue 3 lands)."""
+"""Blueprint "accounts": sign-up, email verification, login and logout, passwords, the company
+profile and invitations of colleagues."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import login_required, login_user, logout_user
+from flask_babel import get_locale, gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf.csrf import CSRFError
+from markupsafe import Markup
+from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import HTTPException
 
-from planner.accounts import services
-from planner.accounts.forms import LoginForm
-from planner.extensions import db
+from planner.accounts import emails, services
+from planner.accounts.forms import (AcceptInvitationForm, ChangePasswordForm, CompanyProfileForm,
+                                    EmptyForm, ForgotPasswordForm, InvitationForm, LoginForm,
+                                    RegistrationForm, ResetPasswordForm)
+from planner.accounts.permissions import company_required
+from planner.extensions import db, limiter
 from planner.i18n import is_safe_redirect
+from planner.notifications.services import deliver_in_development
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
 
+def _email_key() -> str:
+    # A second login limit per account, so one address cannot be tried from many IPs at full speed.
+    return "login-email:" + services.normalise_email(request.form.get("email", ""))[:254]
+
+
+def _commit_and_deliver() -> None:
+    db.session.commit()
+    deliver_in_development()
+
+
+def _remember_cookie_present() -> bool:
+    return current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+
+
+def _status(form: object) -> int:
+    return 400 if getattr(form, "errors", None) or getattr(form, "form_errors", None) else 200
+
+
+@bp.app_context_processor
+def verification_state() -> dict[str, object]:
+    def verification_banner() -> Markup:
+        # Rendered once per page, whichever template asks first (base.html or an account page).
+        if request.environ.get("planner.verification_banner_shown") or not current_user.is_authenticated \
+                or current_user.email_verified_at is not None:
+            return Markup("")
+        request.environ["planner.verification_banner_shown"] = True
+        return Markup(render_template("accounts/_verify_banner.html", resend_form=EmptyForm()))
+    return {"verification_banner": verification_banner}
+
+
+# Pages whose URL holds a secret token: keep the token out of Referer headers and caches.
+_TOKEN_ENDPOINTS = frozenset({"accounts.verify", "accounts.reset_password", "accounts.accept_invitation"})
+
+
+@bp.after_request
+def protect_token_pages(response: Response) -> Response:
+    if request.endpoint in _TOKEN_ENDPOINTS:
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.app_errorhandler(CSRFError)
+def csrf_error(exc: CSRFError) -> ResponseReturnValue:
+    # Offer to reload the form's page, when the address that was posted to also shows a page.
+    reload_url = url_for("site.index")
+    try:
+        current_app.url_map.bind("localhost").match(request.path, method="GET")
+    except HTTPException:
+        pass
+    else:
+        reload_url = request.full_path.rstrip("?")
+    return render_template("accounts/csrf_error.html", reason=exc.description, reload_url=reload_url), 400
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("10/minute", methods=["POST"])
+@limiter.limit("10/minute", methods=["POST"], key_func=_email_key)
 def login() -> ResponseReturnValue:
+    target = request.args.get("next")
+    target = target if is_safe_redirect(target) else None
+    if current_user.is_authenticated:
+        return redirect(target or url_for("site.index"))
     form = LoginForm()
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is None:
-            form.form_errors.append("Wrong email or password.")
+            # The same words whether the address is unknown or the password wrong.
+            form.form_errors.append(_("Wrong email or password."))
         else:
-            login_user(user, remember=form.remember.data)
+            login_user(user, remember=bool(form.remember.data))
+            services.record_login(user)
             db.session.commit()
-            target = request.args.get("next")
-            return redirect(target if is_safe_redirect(target) else url_for("site.index"))
-    return render_template("accounts/login.html", form=form), 200 if not form.errors else 400
+            if user.email_verified_at is None:
+                flash(_("Please confirm your email address with the link we sent you."), "warning")
+            return redirect(target or url_for("site.index"))
+    return render_template("accounts/login.html", form=form), _status(form)
 
 
 @bp.route("/logout", methods=["POST"])
 def logout() -> ResponseReturnValue:
     logout_user()
-    flash("You are logged out.", "info")
+    flash(_("You are logged out."), "info")
     return redirect(url_for("site.index"))
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit("5/hour", methods=["POST"])
 def register() -> ResponseReturnValue:
-    abort(404)
+    if current_user.is_authenticated:
+        flash(_("You are already logged in. Log out first to register another company."), "info")
+        return redirect(url_for("accounts.company") if current_user.company_id else url_for("site.index"))
+    form = RegistrationForm()
+    if form.validate_on_submit():
+        try:
+            user = services.register_company(
+                form.registration_number.data, form.details(), name=form.name.data,
+                email=form.email.data, password=form.password.data, locale=str(get_locale() or "en"))
+            emails.send_verification(user)
+            db.session.commit()
+        except services.AccountError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+        except IntegrityError:
+            # Another sign-up took the same number or email between our check and the insert.
+            db.session.rollback()
+            form.form_errors.append(_("This company or email address was registered a moment ago. Log in instead, or ask a colleague to invite you."))
+        else:
+            deliver_in_development()
+            login_user(user)
+            return redirect(url_for("accounts.check_email"))
+    return render_template("accounts/register.html", form=form), _status(form)
+
+
+@bp.route("/check-email")
+@login_required
+def check_email() -> ResponseReturnValue:
+    return render_template("accounts/check_email.html", resend_form=EmptyForm())
+
+
+@bp.route("/verify/<token>")
+def verify(token: str) -> ResponseReturnValue:
+    try:
+        services.verify_email(token)
+    except services.TokenInvalid as exc:
+        db.session.rollback()
+        return render_template("accounts/link_failed.html", kind="verify", message=str(exc),
+                               reason=exc.reason, resend_form=EmptyForm()), 400
+    db.session.commit()
+    flash(_("Thank you: your email address is confirmed."), "success")
+    if current_user.is_authenticated:
+        return redirect(url_for("accounts.company") if current_user.company_id else url_for("site.index"))
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/verify/resend", methods=["POST"])
+@login_required
+@limiter.limit("5/hour")
+def resend_verification() -> ResponseReturnValue:
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        flash(_("Please try again."), "error")
+    elif current_user.email_verified_at is not None:
+        flash(_("Your email address is already confirmed."), "info")
+    else:
+        emails.send_verification(current_user)
+        _commit_and_deliver()
+        flash(_("We sent a new link to %(email)s. It is valid for 48 hours.", email=current_user.email), "success")
+    return redirect(url_for("accounts.check_email") if current_user.email_verified_at is None
+                    else url_for("accounts.company"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit("5/hour", methods=["POST"])
+def forgot_password() -> ResponseReturnValue:
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        user = services.user_for_password_reset_request(form.email.data)
+        if user is not None:
+            emails.send_password_reset(user)
+            _commit_and_deliver()
+        # Same page whether or not the address has an account, so nobody can probe for accounts.
+        return render_template("accounts/forgot_password_sent.html", email=form.email.data)
+    return render_template("accounts/forgot_password.html", form=form), _status(form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str) -> ResponseReturnValue:
+    try:
+        services.user_for_password_reset(token)
+    except services.TokenInvalid as exc:
+        return render_template("accounts/link_failed.html", kind="reset", message=str(exc),
+                               reason=exc.reason), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = services.reset_password(token, form.password.data)
+        except services.AccountError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+        else:
+            login_user(user)
+            services.record_login(user)
+            db.session.commit()
+            flash(_("Your password is changed. Every other device has been logged out."), "success")
+            return redirect(url_for("site.index"))
+    return render_template("accounts/reset_password.html", form=form), _status(form)
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password() -> ResponseReturnValue:
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current_password.data, form.password.data)
+        except services.AccountError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+        else:
+            db.session.commit()
+            # The session version changed: log this session in again under the new id so only
+            # the other sessions and remember-me cookies are logged out.
+            login_user(current_user._get_current_object(), remember=_remember_cookie_present())
+            flash(_("Your password is changed. Every other device has been logged out."), "success")
+            return redirect(url_for("accounts.company") if current_user.company_id else url_for("site.index"))
+    return render_template("accounts/change_password.html", form=form), _status(form)
 
 
 @bp.route("/company")
-@login_required
+@company_required
 def company() -> ResponseReturnValue:
-    abort(404)
+    own = current_user.company
+    return render_template("accounts/company.html", company=own,
+                           members=services.list_members(own),
+                           invitations=services.list_pending_invitations(own),
+                           invite_form=InvitationForm(), revoke_form=EmptyForm(),
+                           registration_number=services.format_registration_number(own.registration_number))
+
+
+@bp.route("/company/edit", methods=["GET", "POST"])
+@company_required
+def company_edit() -> ResponseReturnValue:
+    own = current_user.company
+    form = CompanyProfileForm()
+    if request.method == "GET":
+        form.fill_from(own)
+    if form.validate_on_submit():
+        try:
+            services.update_company(own, form.details(), actor=current_user)
+        except services.AccountError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("The company profile is saved."), "success")
+            return redirect(url_for("accounts.company"))
+    return render_template("accounts/company_edit.html", form=form, company=own,
+                           registration_number=services.format_registration_number(own.registration_number)), \
+        _status(form)
+
+
+@bp.route("/company/invitations", methods=["POST"])
+@company_required
+@limiter.limit("20/hour")
+def invite() -> ResponseReturnValue:
+    own = current_user.company
+    form = InvitationForm()
+    if form.validate_on_submit():
+        try:
+            invitation = services.invite_colleague(own, form.email.data, actor=current_user)
+            emails.send_invitation(invitation, inviter=current_user)
+        except services.AccountError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+        else:
+            _commit_and_deliver()
+            flash(_("Invitation sent to %(email)s. The link is valid for 7 days.", email=invitation.email), "success")
+            return redirect(url_for("accounts.company"))
+    return render_template("accounts/company.html", company=own,
+                           members=services.list_members(own),
+                           invitations=services.list_pending_invitations(own),
+                           invite_form=form, revoke_form=EmptyForm(),
+                           registration_number=services.format_registration_number(own.registration_number)), 400
+
+
+@bp.route("/company/invitations/<int:invitation_id>/revoke", methods=["POST"])
+@company_required
+def revoke_invitation(invitation_id: int) -> ResponseReturnValue:
+    form = EmptyForm()
+    if form.validate_on_submit():
+        try:
+            services.revoke_invitation(current_user.company, invitation_id, actor=current_user)
+        except services.AccountError:
+            db.session.rollback()
+            return render_template("errors/404.html"), 404
+        db.session.commit()
+        flash(_("The invitation is withdrawn; its link no longer works."), "info")
+    return redirect(url_for("accounts.company"))
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str) -> ResponseReturnValue:
+    try:
+        invitation = services.invitation_for_token(token)
+    except services.TokenInvalid as exc:
+        return render_template("accounts/link_failed.html", kind="invitation", message=str(exc),
+                               reason=exc.reason), 400
+    if current_user.is_authenticated:
+        return render_template("accounts/accept_invitation.html", invitation=invitation, form=None)
+    form = AcceptInvitationForm()
+    if form.validate_on_submit():
+        try:
+            user = services.accept_invitation(token, name=form.name.data, password=form.password.data,
+                                              locale=str(get_locale() or "en"))
+        except services.AccountError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+        except IntegrityError:
+            db.session.rollback()
+            form.form_errors.append(_("An account with this email already exists. Log in, or reset your password if you forgot it."))
+        else:
+            login_user(user)
+            services.record_login(user)
+            db.session.commit()
+            flash(_("Welcome! You have joined %(company)s.", company=invitation.company.legal_name), "success")
+            return redirect(url_for("accounts.company"))
+    return render_template("accounts/accept_invitation.html", invitation=invitation, form=form), _status(form)

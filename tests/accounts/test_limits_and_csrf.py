@@ -1,0 +1,85 @@
+"""Rate limits (login, sign-up, password reset) and expired CSRF tokens, as users meet them."""
+from __future__ import annotations
+
+import pytest
+
+from planner.extensions import limiter
+from tests.accounts.conftest import registration_data
+from tests.factories import make_user
+
+
+@pytest.fixture
+def app_config(tmp_path):
+    return {"RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://",
+            "MAIL_DIR": str(tmp_path / "mail")}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_limits(app):
+    limiter.reset()
+    yield
+    limiter.reset()
+
+
+def test_the_eleventh_login_attempt_in_a_minute_gets_the_friendly_429_page(client):
+    for _ in range(10):
+        response = client.post("/account/login", data={"email": "a@example.com", "password": "wrong-password"})
+        assert response.status_code == 400
+    response = client.post("/account/login", data={"email": "a@example.com", "password": "wrong-password"})
+    assert response.status_code == 429
+    assert "Too many attempts" in response.text
+    assert response.headers["Retry-After"]
+
+
+def test_one_address_is_limited_even_from_many_ip_addresses(client):
+    for n in range(10):
+        client.post("/account/login", data={"email": "victim@example.com", "password": "guess"},
+                    environ_base={"REMOTE_ADDR": f"10.0.0.{n + 1}"})
+    response = client.post("/account/login", data={"email": "victim@example.com", "password": "guess"},
+                           environ_base={"REMOTE_ADDR": "10.0.0.99"})
+    assert response.status_code == 429
+
+
+def test_showing_the_login_page_does_not_count_as_an_attempt(client):
+    for _ in range(15):
+        assert client.get("/account/login").status_code == 200
+
+
+def test_sign_up_is_limited_to_five_an_hour_per_address(client):
+    for n in range(5):
+        response = client.post("/account/register", data=registration_data(registration_number="12345"))
+        assert response.status_code == 400
+    assert client.post("/account/register", data=registration_data()).status_code == 429
+
+
+def test_forgot_password_is_limited_to_five_an_hour(client):
+    for _ in range(5):
+        assert client.post("/account/password/forgot", data={"email": "x@example.com"}).status_code == 200
+    assert client.post("/account/password/forgot", data={"email": "x@example.com"}).status_code == 429
+
+
+class TestExpiredCsrf:
+    @pytest.fixture
+    def app_config(self, tmp_path):
+        return {"WTF_CSRF_ENABLED": True, "MAIL_DIR": str(tmp_path / "mail")}
+
+    def test_a_form_posted_without_a_valid_token_explains_it_expired(self, client, db):
+        user = make_user()
+        db.session.commit()
+        response = client.post("/account/login", data={"email": user.email, "password": "whatever-1234",
+                                                       "csrf_token": "stale"})
+        assert response.status_code == 400
+        assert "The form expired" in response.text
+        assert 'href="/account/login" role="button"' in response.text
+
+    def test_nothing_is_saved_when_the_token_is_missing(self, client, db):
+        from planner.accounts.models import Company
+        response = client.post("/account/register", data=registration_data())
+        assert response.status_code == 400
+        assert "The form expired" in response.text
+        assert db.session.scalar(db.select(db.func.count(Company.id))) == 0
+
+    def test_a_post_only_address_offers_the_home_page_to_reload(self, client):
+        response = client.post("/account/logout")
+        assert response.status_code == 400
+        assert 'href="/" role="button"' in response.text
