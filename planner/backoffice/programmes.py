@@ -1,0 +1,127 @@
+"""Back-office pages for programmes and their offers: list, create, edit, fill counts."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from planner.backoffice import services
+from planner.backoffice.forms import OfferEditForm, OfferForm, ProgrammeForm
+from planner.backoffice.views import bp
+from planner.catalogue import services as catalogue
+from planner.catalogue.models import Exhibition, ExhibitionStatus, Offer, Programme
+from planner.db import utcnow
+from planner.extensions import db
+
+
+def _programme_or_404(slug: str) -> Programme:
+    programme = catalogue.get_programme_by_slug(slug)
+    if programme is None:
+        abort(404)
+    return programme
+
+
+@bp.route("/programmes")
+def programmes() -> ResponseReturnValue:
+    return render_template("backoffice/programmes/index.html", programmes=catalogue.list_programmes())
+
+
+@bp.route("/programmes/new", methods=["GET", "POST"])
+def programme_new() -> ResponseReturnValue:
+    form = ProgrammeForm()
+    if form.validate_on_submit():
+        try:
+            programme = catalogue.create_programme(form.to_input(), actor=current_user, now=utcnow())
+        except catalogue.ProgrammeError as exc:
+            form.form_errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("Programme %(name)s created.", name=programme.name), "success")
+            return redirect(url_for("backoffice.programme_detail", slug=programme.slug))
+    return render_template("backoffice/programmes/form.html", form=form, programme=None), \
+        400 if form.is_submitted() else 200
+
+
+@bp.route("/programmes/<slug>")
+def programme_detail(slug: str) -> ResponseReturnValue:
+    programme = _programme_or_404(slug)
+    offers = catalogue.list_offers(programme)
+    return render_template("backoffice/programmes/detail.html", programme=programme, offers=offers,
+                           fill=services.offer_fill(offers),
+                           shares=services.company_shares(programme, offers), now=utcnow())
+
+
+@bp.route("/programmes/<slug>/edit", methods=["GET", "POST"])
+def programme_edit(slug: str) -> ResponseReturnValue:
+    programme = _programme_or_404(slug)
+    form = ProgrammeForm()
+    if not form.is_submitted():
+        form.load(programme)
+    elif form.validate():
+        try:
+            catalogue.update_programme(programme, form.to_input(), actor=current_user, now=utcnow())
+        except catalogue.ProgrammeError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("Programme saved."), "success")
+            return redirect(url_for("backoffice.programme_detail", slug=programme.slug))
+    return render_template("backoffice/programmes/form.html", form=form, programme=programme), \
+        400 if form.is_submitted() else 200
+
+
+def _exhibition_choices(programme: Programme) -> list[SelectChoice]:
+    taken = {offer.exhibition_id for offer in catalogue.list_offers(programme)}
+    exhibitions = db.session.scalars(
+        db.select(Exhibition).where(Exhibition.status != ExhibitionStatus.cancelled,
+                                    Exhibition.starts_on >= utcnow().date())
+        .order_by(Exhibition.starts_on, Exhibition.name))
+    return [SelectChoice(e.id, f"{e.name} · {e.starts_on.isoformat()} · {e.city}")
+            for e in exhibitions if e.id not in taken]
+
+
+@bp.route("/programmes/<slug>/offers/new", methods=["GET", "POST"])
+def offer_new(slug: str) -> ResponseReturnValue:
+    programme = _programme_or_404(slug)
+    form = OfferForm()
+    form.exhibition_id.choices = _exhibition_choices(programme)
+    if form.validate_on_submit():
+        exhibition = db.get_or_404(Exhibition, form.exhibition_id.data)
+        try:
+            offer = catalogue.create_offer(programme, exhibition, form.to_input(),
+                                           actor=current_user, now=utcnow())
+        except catalogue.ProgrammeError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("Offer at %(name)s created.", name=exhibition.name), "success")
+            return redirect(url_for("backoffice.programme_detail", slug=programme.slug,
+                                    _anchor=f"offer-{offer.id}"))
+    return render_template("backoffice/programmes/offer_form.html", form=form, programme=programme,
+                           offer=None), 400 if form.is_submitted() else 200
+
+
+@bp.route("/offers/<int:offer_id>/edit", methods=["GET", "POST"])
+def offer_edit(offer_id: int) -> ResponseReturnValue:
+    offer = db.get_or_404(Offer, offer_id)
+    programme = offer.programme
+    form = OfferEditForm()
+    if not form.is_submitted():
+        form.load(catalogue.offer_input_from(offer))
+    elif form.validate():
+        try:
+            catalogue.update_offer(offer, form.to_input(), actor=current_user, now=utcnow())
+        except catalogue.ProgrammeError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("Offer saved."), "success")
+            return redirect(url_for("backoffice.programme_detail", slug=programme.slug,
+                                    _anchor=f"offer-{offer.id}"))
+    return render_template("backoffice/programmes/offer_form.html", form=form, programme=programme,
+                           offer=offer), 400 if form.is_submitted() else 200

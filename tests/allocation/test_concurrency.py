@@ -1,0 +1,144 @@
+"""Publishing under concurrency, on PostgreSQL: two coordinators at once, and a withdrawal
+committed while a run is computing."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import func, select
+
+from planner.allocation import services
+from planner.allocation.models import AllocationResult, AllocationRun
+from planner.catalogue.models import Offer
+from planner.extensions import db as _db
+from planner.signups.models import Application, ApplicationEvent, ApplicationStatus as S
+from planner.signups.services import change_status
+from tests.allocation.conftest import apply, closed_offer, company_with_user
+
+pytestmark = pytest.mark.postgres_only
+
+
+def _in_thread(app, fn, errors):
+    def target():
+        with app.app_context():
+            try:
+                fn()
+            except Exception as exc:  # noqa: BLE001  (reported to the test thread)
+                _db.session.rollback()
+                errors.append(exc)
+            finally:
+                _db.session.remove()
+    return threading.Thread(target=target)
+
+
+def test_two_coordinators_publishing_at_once_publish_exactly_one_run(app, db, programme):
+    offers = [closed_offer(programme, booth_capacity=2) for _ in range(3)]
+    for i in range(12):
+        company = company_with_user()[0]
+        for rank, offer in enumerate(offers[i % 3:] + offers[:i % 3], start=1):
+            apply(company, offer, rank)
+    db.session.commit()
+    programme_id = programme.id
+    barrier = threading.Barrier(2)
+    errors: list[Exception] = []
+
+    def publish():
+        from planner.catalogue.models import Programme
+        mine = _db.session.get(Programme, programme_id)
+        barrier.wait()
+        services.run_allocation(mine, actor=None, dry_run=False)
+        _db.session.commit()
+
+    threads = [_in_thread(app, publish, errors) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert len(errors) == 1 and isinstance(errors[0], services.PublishedAlready), errors
+    db.session.expire_all()
+    published = db.session.scalars(select(AllocationRun).where(
+        AllocationRun.published_programme_id == programme_id)).all()
+    assert len(published) == 1
+    assert db.session.scalar(select(func.count()).select_from(AllocationRun)) == 1
+    allocated = db.session.scalar(select(func.count()).select_from(Application)
+                                  .where(Application.status == S.allocated))
+    assert allocated == 6  # three offers of two booths, twelve companies
+    assert sum(o.booth_taken for o in db.session.scalars(select(Offer))) == allocated
+    # Exactly one audit row per application: nothing was applied twice.
+    assert db.session.scalar(select(func.count()).select_from(ApplicationEvent)) == 36
+
+
+def test_a_withdrawal_committed_during_a_run_is_not_lost(app, db, programme, monkeypatch):
+    offer = closed_offer(programme, booth_capacity=1)
+    x = apply(company_with_user(size_class="small")[0], offer, 1)
+    y = apply(company_with_user(size_class="medium")[0], offer, 1)
+    db.session.commit()
+    x_id, y_id, programme_id = x.id, y.id, programme.id
+    computed, withdrawn = threading.Event(), threading.Event()
+    real_match = services._match
+
+    def slow_match(*args, **kwargs):
+        result = real_match(*args, **kwargs)
+        if not computed.is_set():
+            computed.set()
+            assert withdrawn.wait(30)
+        return result
+
+    monkeypatch.setattr(services, "_match", slow_match)
+    errors: list[Exception] = []
+
+    def publish():
+        from planner.catalogue.models import Programme
+        services.run_allocation(_db.session.get(Programme, programme_id), actor=None, dry_run=False)
+        _db.session.commit()
+
+    thread = _in_thread(app, publish, errors)
+    thread.start()
+    assert computed.wait(30)
+    change_status(db.session.get(Application, x_id), S.withdrawn, actor=None, reason="changed plans")
+    db.session.commit()
+    withdrawn.set()
+    thread.join(timeout=60)
+    assert not errors, errors
+    db.session.expire_all()
+    assert db.session.get(Application, x_id).status == S.withdrawn
+    assert db.session.get(Application, y_id).status == S.allocated
+    outcomes = dict(db.session.execute(select(AllocationResult.application_id, AllocationResult.outcome)).all())
+    assert outcomes == {x_id: "withdrawn", y_id: "allocated"}
+    assert db.session.get(Offer, offer.id).booth_taken == 1
+
+
+def test_two_places_freed_at_once_promote_two_different_companies(app, db, programme):
+    programme.cap_per_company = 1
+    offer = closed_offer(programme, booth_capacity=2)
+    holders = [company_with_user(size_class="small") for _ in range(2)]
+    waiting = [company_with_user(size_class="medium")[0] for _ in range(3)]
+    held = [apply(company, offer, 1) for company, _user in holders]
+    waits = [apply(company, offer, 1) for company in waiting]
+    services.run_allocation(programme, actor=None, dry_run=False)
+    db.session.commit()
+    held_ids = [a.id for a in held]
+    user_ids = [user.id for _company, user in holders]
+    barrier = threading.Barrier(2)
+    errors: list[Exception] = []
+
+    def decline(i):
+        def run():
+            from planner.accounts.models import User
+            application = _db.session.get(Application, held_ids[i])
+            actor = _db.session.get(User, user_ids[i])
+            barrier.wait()
+            services.decline(application, actor)
+            _db.session.commit()
+        return run
+
+    threads = [_in_thread(app, decline(i), errors) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors, errors
+    db.session.expire_all()
+    statuses = [db.session.get(Application, a.id).status for a in waits]
+    assert sorted(statuses) == sorted([S.allocated, S.allocated, S.waitlisted])
+    assert db.session.get(Offer, offer.id).booth_taken == 2

@@ -1,0 +1,114 @@
+"""Allocation pages: coordinator preview and publication, overrides, public results, and a
+company's own results with confirm and decline."""
+from __future__ import annotations
+
+import pytest
+from flask import g
+from sqlalchemy import select
+
+from planner.allocation import services
+from planner.allocation.models import AllocationRun
+from planner.signups.models import ApplicationStatus as S
+from tests.allocation.conftest import apply, closed_offer, company_with_user
+from tests.factories import make_coordinator, make_user
+
+
+@pytest.fixture
+def world(db, programme):
+    a = closed_offer(programme)
+    b = closed_offer(programme)
+    x, ux = company_with_user(size_class="small")
+    y, uy = company_with_user(size_class="medium")
+    apps = {"xa": apply(x, a, 1), "ya": apply(y, a, 1), "yb": apply(y, b, 2)}
+    coordinator = make_coordinator()
+    db.session.commit()
+    return dict(a=a, b=b, apps=apps, ux=ux, uy=uy, coordinator=coordinator)
+
+
+def test_coordinator_previews_then_publishes_a_run(client, login_as, db, programme, world):
+    login_as(world["coordinator"])
+    assert client.get("/backoffice/allocation").status_code == 200
+    response = client.post(f"/backoffice/allocation/programmes/{programme.id}/preview")
+    assert response.status_code == 302
+    run = db.session.scalars(select(AllocationRun)).one()
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Cut-off score" in page and "Fill rate" in page and "100%" in page
+    assert "Applications" in client.get(f"/backoffice/allocation/runs/{run.id}?offer={world['a'].id}").get_data(as_text=True)
+    db.session.refresh(world["apps"]["xa"])
+    assert world["apps"]["xa"].status == S.submitted
+
+    unconfirmed = client.post(f"/backoffice/allocation/runs/{run.id}/publish", data={"seed": run.seed})
+    assert unconfirmed.status_code == 400 and "Tick the box" in unconfirmed.get_data(as_text=True)
+    published = client.post(f"/backoffice/allocation/runs/{run.id}/publish",
+                            data={"seed": run.seed, "confirm": "y"})
+    assert published.status_code == 302
+    db.session.expire_all()
+    assert world["apps"]["xa"].status == S.allocated
+    published_run = services.get_published_run(programme)
+    assert published_run.seed == run.seed
+    again = client.post(f"/backoffice/allocation/runs/{run.id}/publish",
+                        data={"seed": run.seed, "confirm": "y"})
+    assert again.status_code == 409 and "already published" in again.get_data(as_text=True)
+    assert client.post(f"/backoffice/allocation/programmes/{programme.id}/preview").status_code == 409
+
+
+def test_applicants_are_refused_coordinator_pages(client, login_as, programme, world):
+    login_as(world["ux"])
+    assert client.get("/backoffice/allocation").status_code == 403
+    assert client.post(f"/backoffice/allocation/programmes/{programme.id}/preview").status_code == 403
+    assert client.get(f"/backoffice/allocation/offers/{world['a'].id}").status_code == 403
+
+
+def test_override_needs_a_reason_and_lands_in_the_offer_audit_log(client, login_as, db, programme, world):
+    services.run_allocation(programme, actor=None, dry_run=False)
+    db.session.commit()
+    login_as(world["coordinator"])
+    xa = world["apps"]["xa"]
+    no_reason = client.post(f"/backoffice/allocation/applications/{xa.id}/override",
+                            data={"to_status": "waitlisted", "reason": ""})
+    assert no_reason.status_code == 400
+    full = client.post(f"/backoffice/allocation/applications/{world['apps']['ya'].id}/override",
+                       data={"to_status": "allocated", "reason": "strategic"})
+    assert full.status_code == 409 and "already holds its cap" in full.get_data(as_text=True)
+    ok = client.post(f"/backoffice/allocation/applications/{xa.id}/override",
+                     data={"to_status": "waitlisted", "reason": "licence refused"})
+    assert ok.status_code == 302
+    page = client.get(f"/backoffice/allocation/offers/{world['a'].id}").get_data(as_text=True)
+    assert "licence refused" in page and "Subsidy committed" in page
+
+
+def test_public_results_page_publishes_the_seed_and_the_recipe(client, db, programme, world):
+    assert "not been published" in client.get(f"/programmes/{programme.slug}/results").get_data(as_text=True)
+    run = services.run_allocation(programme, actor=None, dry_run=False)
+    db.session.commit()
+    page = client.get(f"/programmes/{programme.slug}/results").get_data(as_text=True)
+    assert run.seed in page and "HMAC-SHA256" in page
+    assert client.get("/programmes/nope/results").status_code == 404
+
+
+def test_company_sees_only_its_own_results_and_confirms_or_declines(client, login_as, db, programme, world):
+    services.run_allocation(programme, actor=None, dry_run=False)
+    db.session.commit()
+    login_as(world["ux"])
+    page = client.get("/my/allocation").get_data(as_text=True)
+    assert "Score breakdown" in page and "First time at this exhibition" in page
+    assert f'application-{world["apps"]["xa"].id}' in page
+    assert f'application-{world["apps"]["yb"].id}' not in page
+    assert client.post(f"/my/allocation/{world['apps']['yb'].id}/confirm").status_code == 404
+    assert client.post(f"/my/allocation/{world['apps']['xa'].id}/decline").status_code == 302
+    db.session.expire_all()
+    assert world["apps"]["xa"].status == S.declined
+    # Y is at its cap (it holds B), so nobody is promoted into A.
+    assert world["apps"]["ya"].status == S.waitlisted
+    g.pop("_login_user", None)  # the test app context outlives requests; Flask-Login caches in g
+    login_as(world["uy"])
+    assert client.post(f"/my/allocation/{world['apps']['yb'].id}/confirm").status_code == 302
+    db.session.expire_all()
+    assert world["apps"]["yb"].status == S.confirmed
+    again = client.post(f"/my/allocation/{world['apps']['yb'].id}/decline")
+    assert again.status_code == 409
+
+
+def test_staff_without_a_company_cannot_open_company_results(client, login_as, world):
+    login_as(world["coordinator"])
+    assert client.get("/my/allocation").status_code == 403
