@@ -1,0 +1,190 @@
+"""The pure calendar writer: RFC 5545 escaping, folding, dates and zones, checked by two parsers."""
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import icalendar
+import pytest
+import vobject
+
+from planner.feeds.ical import (Alarm, CalendarInfo, FeedEvent, build_calendar, escape_text, fold,
+                                format_duration, render_event, render_within)
+
+UTC = dt.timezone.utc
+STAMP = dt.datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
+
+
+def eurosatory(**overrides) -> FeedEvent:
+    values = dict(uid="exhibition-7@planner.example", summary="Eurosatory 2026",
+                  start=dt.date(2026, 6, 15), end=dt.date(2026, 6, 20), stamp=STAMP, sequence=3,
+                  location="Paris Nord Villepinte, Paris, France", categories=("Land", "Security", "France"),
+                  description="Land and airland defence; ACME, Inc. exhibits\nSecond line \\ done",
+                  url="https://planner.example/exhibitions/eurosatory-2026", status="CONFIRMED")
+    values.update(overrides)
+    return FeedEvent(**values)
+
+
+def deadline(tzid: str = "Asia/Seoul", **overrides) -> FeedEvent:
+    at = dt.datetime(2026, 3, 31, 9, 0, tzinfo=UTC)  # 18:00 in Seoul
+    values = dict(uid="c1-offer-2-payment@planner.example", summary="Co-funding payment due: Eurosatory 2026",
+                  start=at, end=at + dt.timedelta(minutes=30), stamp=STAMP, tzid=tzid,
+                  alarm=Alarm("Tomorrow: co-funding payment due"))
+    values.update(overrides)
+    return FeedEvent(**values)
+
+
+def calendar(*events: FeedEvent, name: str = "ACME, Inc.; exhibitions") -> bytes:
+    return build_calendar(CalendarInfo(name=name, description="Shows, deadlines; and milestones, all",
+                                       events=events))
+
+
+def unfolded_lines(body: bytes) -> list[str]:
+    return body.decode("utf-8").replace("\r\n ", "").split("\r\n")
+
+
+def test_every_line_ends_with_crlf_and_stays_within_75_octets():
+    body = calendar(eurosatory(summary="유로사토리 2026 — 프랑스 파리 국제 방위산업 전시회 한국관 참가 안내 " * 3),
+                    deadline())
+    assert body.endswith(b"\r\n")
+    assert b"\n" not in body.replace(b"\r\n", b"")
+    for line in body.split(b"\r\n"):
+        assert len(line) <= 75
+        line.decode("utf-8")  # no line splits a multibyte character
+
+
+def test_folding_never_splits_a_multibyte_character_and_unfolds_to_the_original():
+    line = "SUMMARY:" + "가나다라마바사" * 20 + "é€😀" * 10
+    folded = fold(line)
+    parts = folded.split("\r\n ")
+    assert len(parts) > 1
+    assert all(len(p.encode("utf-8")) <= (75 if i == 0 else 74) for i, p in enumerate(parts))
+    assert "".join(parts) == line
+
+
+def test_short_ascii_lines_are_not_folded():
+    assert fold("SUMMARY:IDEX 2027") == "SUMMARY:IDEX 2027"
+
+
+def test_text_escaping_covers_backslash_semicolon_comma_and_newlines():
+    assert escape_text("ACME, Inc.; a\\b\r\nc\rd\x07") == "ACME\\, Inc.\\; a\\\\b\\nc\\nd"
+
+
+def test_all_day_show_ends_the_day_after_its_last_day():
+    lines = unfolded_lines(calendar(eurosatory()))
+    assert "DTSTART;VALUE=DATE:20260615" in lines
+    assert "DTEND;VALUE=DATE:20260620" in lines
+
+
+def test_calendar_header_names_and_refresh_are_present_and_escaped():
+    lines = unfolded_lines(calendar(eurosatory()))
+    for expected in ("VERSION:2.0", "CALSCALE:GREGORIAN", "METHOD:PUBLISH",
+                     "NAME:ACME\\, Inc.\\; exhibitions", "X-WR-CALNAME:ACME\\, Inc.\\; exhibitions",
+                     "DESCRIPTION:Shows\\, deadlines\\; and milestones\\, all",
+                     "REFRESH-INTERVAL;VALUE=DURATION:PT1H", "X-PUBLISHED-TTL:PT1H"):
+        assert expected in lines
+    assert any(line.startswith("PRODID:") for line in lines)
+    # A calendar-level UID would be random per build; the feed must not have one.
+    header = lines[:lines.index("BEGIN:VEVENT")]
+    assert not any(line.startswith("UID:") for line in header)
+
+
+def test_same_input_gives_the_same_bytes():
+    assert calendar(eurosatory(), deadline()) == calendar(eurosatory(), deadline())
+
+
+@pytest.mark.parametrize("tzid", ["Asia/Seoul", "Europe/Paris", "America/New_York"])
+def test_every_tzid_used_has_a_vtimezone(tzid):
+    body = calendar(eurosatory(), deadline(tzid))
+    lines = unfolded_lines(body)
+    used = {line.split(";TZID=")[1].split(":")[0] for line in lines if ";TZID=" in line}
+    defined = {line[5:] for line in lines if line.startswith("TZID:")}
+    assert used == {tzid} == defined
+
+
+def test_timed_deadline_is_written_in_the_offer_zone_with_a_day_before_alarm():
+    lines = unfolded_lines(calendar(deadline("Asia/Seoul")))
+    assert "DTSTART;TZID=Asia/Seoul:20260331T180000" in lines
+    assert "DTEND;TZID=Asia/Seoul:20260331T183000" in lines
+    alarm = lines[lines.index("BEGIN:VALARM"):lines.index("END:VALARM") + 1]
+    assert "TRIGGER:-P1D" in alarm and "ACTION:DISPLAY" in alarm
+    assert any(line.startswith("DESCRIPTION:") for line in alarm)
+
+
+def test_durations_are_rfc5545():
+    assert format_duration(-dt.timedelta(days=1)) == "-P1D"
+    assert format_duration(dt.timedelta(hours=1)) == "PT1H"
+    assert format_duration(-dt.timedelta(days=1, minutes=30)) == "-P1DT30M"
+    assert format_duration(dt.timedelta(0)) == "PT0S"
+
+
+def test_icalendar_reads_back_every_value():
+    body = calendar(eurosatory(status="TENTATIVE", summary="Eurosatory 2026 (dates provisional)"),
+                    deadline("Europe/Paris"))
+    parsed = icalendar.Calendar.from_ical(body)
+    # icalendar keeps NAME and X-WR-CALNAME as raw (escaped) values; vobject unescapes them below.
+    assert str(parsed["DESCRIPTION"]) == "Shows, deadlines; and milestones, all"
+    assert parsed["X-WR-CALNAME"].to_ical() == b"ACME\\, Inc.\\; exhibitions"
+    events = parsed.walk("VEVENT")
+    show, due = events
+    assert str(show["UID"]) == "exhibition-7@planner.example"
+    assert show.decoded("DTSTART") == dt.date(2026, 6, 15)
+    assert show.decoded("DTEND") == dt.date(2026, 6, 20)
+    assert str(show["STATUS"]) == "TENTATIVE"
+    assert int(show["SEQUENCE"]) == 3
+    assert show.decoded("DTSTAMP") == STAMP
+    assert str(show["DESCRIPTION"]) == "Land and airland defence; ACME, Inc. exhibits\nSecond line \\ done"
+    assert str(show["LOCATION"]) == "Paris Nord Villepinte, Paris, France"
+    assert [str(c) for c in show["CATEGORIES"].cats] == ["Land", "Security", "France"]
+    start = due.decoded("DTSTART")
+    assert start == dt.datetime(2026, 3, 31, 9, 0, tzinfo=UTC)
+    assert start.utcoffset() == dt.timedelta(hours=2)  # Paris summer time on 31 March
+    assert due.walk("VALARM")[0].decoded("TRIGGER") == -dt.timedelta(days=1)
+    assert [tz["TZID"] for tz in parsed.walk("VTIMEZONE")] == ["Europe/Paris"]
+
+
+def test_vobject_reads_back_every_value():
+    body = calendar(eurosatory(), deadline("Asia/Seoul"))
+    parsed = vobject.readOne(body.decode("utf-8"))
+    assert parsed.x_wr_calname.value == "ACME, Inc.; exhibitions"
+    assert parsed.contents["name"][0].value == "ACME, Inc.; exhibitions"
+    assert parsed.x_wr_caldesc.value == "Shows, deadlines; and milestones, all"
+    show, due = parsed.vevent_list
+    assert show.uid.value == "exhibition-7@planner.example"
+    assert show.dtstart.value == dt.date(2026, 6, 15)
+    assert show.dtend.value == dt.date(2026, 6, 20)
+    assert show.summary.value == "Eurosatory 2026"
+    assert show.location.value == "Paris Nord Villepinte, Paris, France"
+    assert show.description.value.startswith("Land and airland defence; ACME, Inc. exhibits\n")
+    assert show.categories.value == ["Land", "Security", "France"]
+    assert due.dtstart.value == dt.datetime(2026, 3, 31, 18, 0, tzinfo=ZoneInfo("Asia/Seoul"))
+    assert due.dtstart.value.utcoffset() == dt.timedelta(hours=9)
+    assert due.valarm.trigger.value == -dt.timedelta(days=1)
+    assert parsed.vtimezone.tzid.value == "Asia/Seoul"
+
+
+def test_vtimezone_covers_every_year_an_event_spans():
+    body = calendar(deadline("Europe/Paris"),
+                    deadline("Europe/Paris", uid="later", start=dt.datetime(2028, 11, 2, 9, tzinfo=UTC),
+                             end=dt.datetime(2028, 11, 2, 10, tzinfo=UTC)))
+    parsed = icalendar.Calendar.from_ical(body)
+    later = [e for e in parsed.walk("VEVENT") if str(e["UID"]) == "later"][0]
+    # 2 November 2028 is winter time in Paris: UTC+1, so 09:00 UTC is 10:00 local.
+    assert "DTSTART;TZID=Europe/Paris:20281102T100000" in unfolded_lines(body)
+    assert later.decoded("DTSTART").utcoffset() == dt.timedelta(hours=1)
+
+
+def test_empty_calendar_is_valid_for_both_parsers():
+    body = calendar()
+    assert icalendar.Calendar.from_ical(body).walk("VEVENT") == []
+    assert vobject.readOne(body.decode("utf-8")).name == "VCALENDAR"
+
+
+def test_render_within_cuts_between_days_and_names_the_first_day_left_out():
+    days = [dt.date(2027, 1, 1) + dt.timedelta(days=n // 3) for n in range(30)]  # three shows a day
+    events = [eurosatory(uid=f"e{n}", start=day, end=day + dt.timedelta(days=1)) for n, day in enumerate(days)]
+    one = len(render_event(events[0]).encode())
+    kept, blocks, first_out = render_within(events, one * 7 + 10)
+    assert len(kept) == 6 and len(blocks) == 6  # the seventh fits, but its day would be half listed
+    assert first_out == dt.date(2027, 1, 3)
+    assert render_within(events, None)[2] is None
