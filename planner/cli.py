@@ -1,6 +1,8 @@
 """Top-level commands: demo-data and synthetic-data (they orchestrate every domain)."""
 from __future__ import annotations
 
+import time
+
 import click
 
 from planner.extensions import db
@@ -10,10 +12,16 @@ from planner.extensions import db
 def demo_data() -> None:
     """Load the real exhibition catalogue, a demo programme and demo logins. Idempotent."""
     from planner.catalogue import demo as catalogue_demo
+    from planner.signups import demo as signups_demo
 
     created, updated = catalogue_demo.load_exhibitions()
+    logins = signups_demo.load_demo()
     db.session.commit()
     click.echo(f"Exhibitions: {created} added, {updated} updated.")
+    click.echo(f"Demo programme: {signups_demo.PROGRAMME_SLUG}")
+    click.echo("Demo logins:")
+    for role, email, password in logins:
+        click.echo(f"  {role:<12} {email:<32} {password}")
 
 
 @click.command("synthetic-data")
@@ -24,7 +32,21 @@ def demo_data() -> None:
 def synthetic_data(n_exhibitions: int, n_companies: int, n_applications: int, seed: int) -> None:
     """Fill the database at scale for benchmarks; the same seed gives the same data."""
     from planner.catalogue import synthetic as catalogue_synthetic
+    from planner.signups import synthetic as signups_synthetic
 
+    if signups_synthetic.synthetic_programme_exists():
+        click.echo(f"The '{signups_synthetic.PROGRAMME_SLUG}' programme exists already; nothing added. "
+                   "Use an empty database for another synthetic set.")
+        return
+    started = time.perf_counter()
+    last_id = signups_synthetic.max_exhibition_id()
     made = catalogue_synthetic.make_exhibitions(n_exhibitions, seed=seed, progress=True)
+    exhibitions = signups_synthetic.exhibitions_for_offers(last_id, n_exhibitions)
+    result = signups_synthetic.make_synthetic(exhibitions, companies=n_companies,
+                                              applications=n_applications, seed=seed, progress=True)
     db.session.commit()
     click.echo(f"Synthetic exhibitions: {made}.")
+    click.echo(f"Companies: {result.companies}, users: {result.users}, offers: {result.offers} "
+               f"({result.slot_types} slot types), applications: {result.applications}.")
+    click.echo(f"Programme '{signups_synthetic.PROGRAMME_SLUG}' is closed and ready to allocate "
+               f"({time.perf_counter() - started:.1f} s).")

@@ -29,3 +29,4 @@ def index() -> ResponseReturnValue:
 
 
 from planner.backoffice import catalogue  # noqa: E402,F401  (attaches routes to bp)
+from planner.backoffice import applications, programmes  # noqa: E402,F401  (attach routes to bp)

@@ -1,0 +1,307 @@
+"""Back-office reads and actions: application review lists, exports, marking ineligible, dashboard."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+
+from flask import has_request_context
+from flask_babel import gettext
+from sqlalchemy import Select, func, or_
+
+from planner.accounts.models import Company, User
+from planner.catalogue.models import Exhibition, Offer, Programme
+from planner.catalogue.services import company_share_krw
+from planner.db import utcnow
+from planner.errors import PlannerError
+from planner.extensions import db
+from planner.signups import services as signups
+from planner.signups.models import Application, ApplicationEvent, ApplicationStatus, PlaceKind
+from planner.vocab import SizeClass
+
+
+def _(message: str, **values: object) -> str:
+    # Services also run from the CLI and tests, where there is no request to pick a locale.
+    if has_request_context():
+        return gettext(message, **values)
+    return message % values if values else message
+
+
+PER_PAGE = 50
+MAX_REASON = 2000
+SORTS = ("submitted", "-submitted", "company", "-company", "preference", "-preference",
+         "status", "-status")
+
+
+class ReviewError(PlannerError):
+    pass
+
+
+@dataclass(frozen=True)
+class ApplicationFilters:
+    """What a coordinator narrows the review list (and its exports) to."""
+
+    programme_id: int | None = None
+    offer_id: int | None = None
+    kind: PlaceKind | None = None
+    status: ApplicationStatus | None = None
+    size_class: SizeClass | None = None
+    q: str = ""
+    sort: str = "-submitted"
+
+    def with_offer(self, offer: Offer) -> ApplicationFilters:
+        return replace(self, offer_id=offer.id, programme_id=offer.programme_id)
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Application]
+    number: int
+    pages: int
+    total: int
+
+
+def _filtered(filters: ApplicationFilters) -> Select[tuple[Application]]:
+    query = (db.select(Application).join(Application.company).join(Application.offer)
+             .join(Offer.exhibition))
+    if filters.programme_id is not None:
+        query = query.where(Application.programme_id == filters.programme_id)
+    if filters.offer_id is not None:
+        query = query.where(Application.offer_id == filters.offer_id)
+    if filters.kind is not None:
+        query = query.where(Application.kind == filters.kind)
+    if filters.status is not None:
+        query = query.where(Application.status == filters.status)
+    if filters.size_class is not None:
+        query = query.where(Company.size_class == filters.size_class)
+    text = filters.q.strip()
+    if text:
+        # Escape LIKE wildcards so a search for "50%" means the characters typed.
+        pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        conditions = [func.lower(Company.legal_name).like(pattern, escape="\\"),
+                      Company.registration_number.like(pattern, escape="\\"),
+                      func.lower(Exhibition.name).like(pattern, escape="\\"),
+                      func.lower(Exhibition.slug).like(pattern, escape="\\")]
+        if text.isdigit():
+            conditions.append(Application.id == int(text))
+        query = query.where(or_(*conditions))
+    return query
+
+
+def _ordered(query: Select[tuple[Application]], sort: str) -> Select[tuple[Application]]:
+    key = sort if sort in SORTS else "-submitted"
+    column = {"submitted": Application.created_at, "company": func.lower(Company.legal_name),
+              "preference": Application.preference, "status": Application.status}[key.lstrip("-")]
+    ordered = column.desc() if key.startswith("-") else column.asc()
+    # The id breaks ties so pages never repeat or skip a row.
+    return query.order_by(ordered, Application.id.desc() if key.startswith("-") else Application.id)
+
+
+def list_applications(filters: ApplicationFilters, *, page: int = 1,
+                      per_page: int = PER_PAGE) -> Page:
+    """One page of applications matching `filters`, sorted as asked (newest first by default)."""
+    query = _filtered(filters)
+    total = db.session.scalar(query.with_only_columns(func.count(Application.id)).order_by(None)) or 0
+    pages = max(1, math.ceil(total / per_page))
+    number = min(max(1, page), pages)
+    items = list(db.session.scalars(
+        _ordered(query, filters.sort).limit(per_page).offset((number - 1) * per_page)))
+    return Page(items=items, number=number, pages=pages, total=total)
+
+
+def iter_applications(filters: ApplicationFilters) -> Iterator[Application]:
+    """Every application matching `filters` in the list's order, for exports."""
+    query = _ordered(_filtered(filters), filters.sort).execution_options(yield_per=500)
+    yield from db.session.scalars(query)
+
+
+def get_application(application_id: int) -> Application | None:
+    return db.session.get(Application, application_id)
+
+
+def list_events(application: Application) -> list[ApplicationEvent]:
+    return list(db.session.scalars(
+        db.select(ApplicationEvent).where(ApplicationEvent.application_id == application.id)
+        .order_by(ApplicationEvent.at, ApplicationEvent.id)))
+
+
+def mark_ineligible(application: Application, *, actor: User, reason: str,
+                    now: dt.datetime | None = None) -> ApplicationEvent:
+    """Mark an application ineligible with a reason the company will read.
+
+    Raises ReviewError for an empty or over-long reason, TransitionNotAllowed when the
+    application's status does not allow it (only submitted or waitlisted ones).
+    """
+    reason = reason.strip()
+    if not reason:
+        raise ReviewError(_("Give the reason the application is ineligible."))
+    if len(reason) > MAX_REASON:
+        raise ReviewError(_("Keep the reason under %(n)s characters.", n=MAX_REASON))
+    event = signups.change_status(application, ApplicationStatus.ineligible, actor=actor,
+                                  reason=reason, now=now or utcnow())
+    application.ineligible_reason = reason
+    db.session.flush()
+    return event
+
+
+def offer_fill(offers: Sequence[Offer]) -> dict[int, dict[str, int]]:
+    """Per offer id: applications per kind (not withdrawn) to compare with capacity."""
+    counts: dict[int, dict[str, int]] = {o.id: {"booth": 0, "delegation": 0} for o in offers}
+    if not offers:
+        return counts
+    rows = db.session.execute(
+        db.select(Application.offer_id, Application.kind, func.count(Application.id))
+        .where(Application.offer_id.in_(list(counts)),
+               Application.status.not_in([ApplicationStatus.withdrawn]))
+        .group_by(Application.offer_id, Application.kind))
+    for offer_id, kind, count in rows:
+        counts[offer_id][PlaceKind(kind).value] = count
+    return counts
+
+
+def company_shares(programme: Programme, offers: Sequence[Offer]) -> dict[int, dict[str, tuple[int, int]]]:
+    """Per offer id and eligible size class: what a company pays for a booth and a delegation place."""
+    return {offer.id: {size: (company_share_krw(offer.booth_cost_krw, programme, size),
+                              company_share_krw(offer.delegation_cost_krw, programme, size))
+                       for size in programme.eligible_size_classes or []}
+            for offer in offers}
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    programmes: int
+    open_offers: int
+    closing_soon: list[Offer]
+    by_status: dict[str, int]
+    latest: list[Application]
+
+
+def dashboard(now: dt.datetime | None = None) -> Dashboard:
+    """Figures for the back-office front page."""
+    now = now or utcnow()
+    soon = now + dt.timedelta(days=14)
+    open_filter = (Offer.opens_at <= now, Offer.closes_at > now)
+    by_status = {status.value: 0 for status in ApplicationStatus}
+    for status, count in db.session.execute(
+            db.select(Application.status, func.count(Application.id)).group_by(Application.status)):
+        by_status[ApplicationStatus(status).value] = count
+    return Dashboard(
+        programmes=db.session.scalar(db.select(func.count(Programme.id))) or 0,
+        open_offers=db.session.scalar(db.select(func.count(Offer.id)).where(*open_filter)) or 0,
+        closing_soon=list(db.session.scalars(
+            db.select(Offer).where(*open_filter, Offer.closes_at <= soon).order_by(Offer.closes_at)
+            .limit(10))),
+        by_status=by_status,
+        latest=list(db.session.scalars(
+            db.select(Application).order_by(Application.created_at.desc(), Application.id.desc())
+            .limit(10))))
+
+
+# --- exports --------------------------------------------------------------------------------
+
+EXPORT_HEADER = ("id", "programme", "exhibition", "starts_on", "kind", "status", "preference",
+                 "company", "registration_number", "size_class", "employees", "sectors",
+                 "has_defence_exports", "no_show_count", "export_control_attested", "exhibits",
+                 "target_markets", "needs", "b2b_buyers", "delegates", "ineligible_reason",
+                 "submitted_at_utc")
+
+
+def _join(values: object) -> str:
+    if not values:
+        return ""
+    if isinstance(values, (list, tuple)):
+        parts = []
+        for value in values:
+            if isinstance(value, dict):
+                parts.append(" ".join(str(v) for v in value.values() if v not in (None, "")))
+            else:
+                parts.append(str(value))
+        return "; ".join(parts)
+    return str(values)
+
+
+def export_rows(filters: ApplicationFilters) -> Iterator[list[object]]:
+    """The export's data rows (typed values; the writers format them).
+
+    Selects plain columns rather than ORM objects: with tens of thousands of rows, loading
+    each application with its offer, programme and exhibition costs seconds.
+    """
+    columns = (Application.id, Programme.slug, Exhibition.slug, Exhibition.starts_on, Application.kind,
+               Application.status, Application.preference, Company.legal_name,
+               Company.registration_number, Company.size_class, Company.employees, Company.sectors,
+               Company.has_defence_exports, Company.no_show_count, Application.export_control_attested,
+               Application.answers, Application.ineligible_reason, Application.created_at)
+    query = (_ordered(_filtered(filters), filters.sort).join(Offer.programme)
+             .with_only_columns(*columns).execution_options(yield_per=1000))
+    for (app_id, programme, exhibition, starts_on, kind, status, preference, legal_name, number,
+         size_class, employees, sectors, exporter, no_shows, attested, answers, reason,
+         created_at) in db.session.execute(query):
+        answers = answers or {}
+        yield [app_id, programme, exhibition, starts_on, PlaceKind(kind).value,
+               ApplicationStatus(status).value, preference, legal_name, number,
+               SizeClass(size_class).value, employees, _join(sectors), exporter, no_shows, attested,
+               _join(answers.get("exhibits")), _join(answers.get("target_markets")),
+               _join(answers.get("needs")), str(answers.get("b2b_buyers") or ""),
+               _join(answers.get("delegates")), reason or "",
+               created_at.replace(tzinfo=None)]
+
+
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """Neutralise text a spreadsheet would run as a formula (CSV/formula injection)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def applications_csv(filters: ApplicationFilters) -> str:
+    """The filtered applications as CSV text (a UTF-8 BOM lets Excel read Korean names)."""
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer)
+    writer.writerow(EXPORT_HEADER)
+    for row in export_rows(filters):
+        writer.writerow([spreadsheet_safe(_cell_text(v)) for v in row])
+    return buffer.getvalue()
+
+
+def applications_xlsx(filters: ApplicationFilters) -> bytes:
+    """The filtered applications as an XLSX workbook with one sheet."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("applications")
+    sheet.append(list(EXPORT_HEADER))
+    for row in export_rows(filters):
+        # Text cells starting with "=" would be stored as formulas by openpyxl.
+        sheet.append([spreadsheet_safe(v) if isinstance(v, str) else
+                      ("yes" if v is True else "no" if v is False else v) for v in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def filter_choices() -> tuple[list[Programme], list[Offer]]:
+    """Programmes and offers for the filter menus."""
+    programmes = list(db.session.scalars(db.select(Programme).order_by(Programme.year.desc(),
+                                                                      Programme.name)))
+    offers = list(db.session.scalars(db.select(Offer).join(Offer.exhibition)
+                                     .order_by(Exhibition.starts_on, Exhibition.name)))
+    return programmes, offers
