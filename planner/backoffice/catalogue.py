@@ -92,7 +92,7 @@ class ExhibitionForm(FlaskForm):
     source = TextAreaField(_l("Source of these facts"), validators=[Optional(), Length(max=2000)],
                            description=_l("Where the dates and venue come from (organiser's page, press release)."))
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.country_code.choices = [SelectChoice("", _l("Choose a country"))] + [
             SelectChoice(code, name) for code, name in country_choices()]

@@ -147,7 +147,8 @@ def offset_text(hours: float | None) -> str:
 def _register_helpers(state: BlueprintSetupState) -> None:
     # Globals rather than a context processor: macros imported by templates see only globals.
     state.app.jinja_env.globals.update(format_month=format_month, format_month_short=format_month_short,
-                                       offset_text=offset_text, exhibition_status_labels=services.STATUS_LABELS)
+                                       offset_text=offset_text, exhibition_status_labels=services.STATUS_LABELS,
+                                       catalogue_max_query_length=services.MAX_QUERY_LENGTH)
 
 
 def _calendar_path(args: dict[str, str]) -> str:

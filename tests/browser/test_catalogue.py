@@ -42,6 +42,8 @@ def test_visitor_searches_filters_switches_to_korean_and_opens_a_show(live_serve
     assert page.locator("html").get_attribute("lang") == "ko"
     assert "sector=naval" in page.url  # the switch keeps the search
     assert page.locator("#sector").input_value() == "naval"
+    # The page itself is in Korean, not only the data: a stale message catalogue shows English here.
+    assert page.get_by_role("heading", level=1).inner_text() == "해외 방산 전시회"
 
     page.get_by_role("link", name="유로나발").click()
     page.wait_for_url("**/exhibitions/euronaval-test")

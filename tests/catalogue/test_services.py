@@ -59,13 +59,32 @@ def test_parse_filters_reads_every_filter():
     ({"q": "x" * 201}, "q"), ({"country": "QQ"}, "country"), ({"country": "ZZ"}, "country"),
     ({"region": "atlantis"}, "region"), ({"sector": "sea"}, "sector"), ({"from": "2027-00"}, "from"),
     ({"to": "27-01"}, "to"), ({"from": "2027-05", "to": "2027-04"}, "to"), ({"page": "0"}, "page"),
-    ({"page": "1e9"}, "page"), ({"past": "yes"}, "past"),
+    ({"page": "1e9"}, "page"), ({"past": "yes"}, "past"), ({"country": "EU"}, "country"),
+    ({"country": "QO"}, "country"),
 ])
 def test_parse_filters_names_the_bad_parameter(args, param):
     with pytest.raises(services.FilterError) as caught:
         services.parse_filters(MultiDict(args))
     assert caught.value.param == param
     assert str(caught.value)
+
+
+def test_control_characters_in_the_search_text_count_as_spaces():
+    # PostgreSQL refuses NUL in a query parameter; a pasted NUL must not become a 500.
+    assert services.parse_filters(MultiDict({"q": "air\x00show\x1b"})).q == "air show"
+    assert services.parse_filters(MultiDict({"q": "\x00"})).q is None
+
+
+def test_search_with_a_nul_byte_is_an_ordinary_search(app):
+    show(dt.date(2027, 6, 1), slug="air-show", name="Air Show")
+    assert [e.slug for e in search(q="air\x00").items] == ["air-show"]
+
+
+def test_an_impossible_slug_is_unknown_without_asking_the_database(app):
+    show(dt.date(2027, 6, 1), slug="air-show")
+    assert services.get_exhibition("air-show") is not None
+    assert services.get_exhibition("air\x00show") is None
+    assert services.get_exhibition("Air-Show") is None
 
 
 # --- search ---
@@ -180,6 +199,9 @@ def test_create_exhibition_cleans_and_stores_everything(app):
     ({"name": "  "}, "name"),
     ({"date_certainty": "maybe"}, "date_certainty"),
     ({"status": "gone"}, "status"),
+    ({"country_code": "EU"}, "country_code"),
+    ({"name": "Euro\x00satory"}, "name"),
+    ({"description": "line\x00"}, "description"),
 ])
 def test_create_refuses_broken_rules_naming_the_field(app, overrides, field):
     with pytest.raises(services.ExhibitionInvalid) as caught:
@@ -233,6 +255,14 @@ def test_cancel_marks_cancelled_with_reason_once(app):
         services.cancel_exhibition(exhibition, reason="again", now=NOW)
 
 
+def test_cancel_refuses_a_reason_with_a_nul_byte(app):
+    exhibition = services.create_exhibition(data(), now=NOW)
+    with pytest.raises(services.ExhibitionInvalid) as caught:
+        services.cancel_exhibition(exhibition, reason="Organiser\x00cancelled", now=NOW)
+    assert caught.value.problems[0][0] == "reason"
+    assert exhibition.status == ExhibitionStatus.planned
+
+
 # --- CSV ---
 
 def test_csv_round_trip_recreates_the_catalogue(app, db):
@@ -280,6 +310,15 @@ def test_malformed_files_are_reported_not_raised(app, content, column):
     report = services.import_csv(content, now=NOW)
     assert not report.ok
     assert column in {e.column for e in report.errors}
+
+
+def test_a_nul_byte_in_a_cell_is_a_row_error_and_nothing_is_imported(app, db):
+    header = ",".join(services.CSV_COLUMNS)
+    good = "new-show,New Show,,,2027,2027-06-01,2027-06-04,confirmed,Paris,,FR,,Europe/Paris,,,land,planned,,,,"
+    bad = "nul-show,Nul\x00Show,,,2027,2027-06-01,2027-06-04,confirmed,Paris,,FR,,Europe/Paris,,,land,planned,,,,"
+    report = services.import_csv(f"{header}\n{good}\n{bad}\n".encode(), now=NOW)
+    assert [(e.row, e.column) for e in report.errors] == [(3, "name")]
+    assert db.session.scalar(db.select(db.func.count()).select_from(Exhibition)) == 0
 
 
 def test_duplicate_slug_and_bad_date_in_file_are_row_errors(app):

@@ -255,3 +255,49 @@ def test_signed_in_visitors_never_get_a_cached_page(app, client, db, login_as):
     response = fresh_get(app, client, "/exhibitions/show")
     assert "X-Page-Cache" not in response.headers
     assert "Log out" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path, status", [
+    ("/exhibitions?q=air%00show", 200),
+    ("/exhibitions/timeline?q=%00", 200),
+    ("/exhibitions/air%00show", 404),
+    ("/api/v1/exhibitions?q=x%00", 200),
+    ("/api/v1/exhibitions/air%00show", 404),
+    ("/exhibitions?country=EU", 400),
+])
+def test_nul_bytes_and_pseudo_countries_are_never_a_server_error(client, db, path, status):
+    # PostgreSQL refuses NUL in text parameters, which used to surface as a 500 there.
+    upcoming(slug="air-show", name="Air Show")
+    db.session.commit()
+    assert client.get(path).status_code == status
+
+
+def test_search_box_accepts_no_more_than_the_search_allows(client):
+    from planner.catalogue.services import MAX_QUERY_LENGTH
+    page = client.get("/exhibitions").get_data(as_text=True)
+    assert f'name="q" value="" maxlength="{MAX_QUERY_LENGTH}"' in page
+
+
+def test_detail_labels_the_venue_as_location_not_a_place(client, db):
+    # "Place" means a booth or delegation place elsewhere, and is translated that way.
+    upcoming(slug="air-show", name="Air Show", venue="Hall 5")
+    db.session.commit()
+    page = client.get("/exhibitions/air-show").get_data(as_text=True)
+    assert "<dt>Location</dt>" in page and "<dt>Place</dt>" not in page
+
+
+def test_other_http_errors_get_a_plain_page_with_a_way_back(client):
+    response = client.post("/exhibitions")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 405
+    assert "This address does not accept that kind of request" in page
+    assert 'href="/exhibitions"' in page
+
+
+def test_timeline_gives_only_the_month_of_a_show_whose_days_are_not_confirmed(client, db):
+    make_exhibition(name="Projected Show", starts_on=dt.date(2027, 3, 1), ends_on=dt.date(2027, 3, 5),
+                    date_certainty="projected")
+    db.session.commit()
+    page = client.get("/exhibitions/timeline?year=2027").get_data(as_text=True)
+    assert "Projected Show: March 2027 (projected)" in page
+    assert "Mar 1, 2027" not in page

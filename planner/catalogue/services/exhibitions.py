@@ -68,6 +68,8 @@ MAX_PAGE = 100_000
 MAX_QUERY_WORDS = 8
 MIN_YEAR, MAX_YEAR = 1990, 2100
 MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
+# PostgreSQL refuses NUL in text, and no name or address holds control characters.
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 FILTER_PARAMS = ("q", "country", "region", "sector", "from", "to", "open", "past")
 TIMELINE_LIMIT = 400
 
@@ -165,7 +167,7 @@ def parse_filters(args: Mapping[str, str]) -> ExhibitionFilters:
     def arg(name: str) -> str:
         return (args.get(name) or "").strip()
 
-    q = re.sub(r"\s+", " ", arg("q")) or None
+    q = re.sub(r"\s+", " ", CONTROL_CHARS.sub(" ", arg("q"))).strip() or None
     if q and len(q) > MAX_QUERY_LENGTH:
         raise FilterError("q", _("The search text is too long: at most %(n)s characters.",
                                  n=MAX_QUERY_LENGTH))
@@ -312,7 +314,8 @@ def open_exhibition_ids(ids: Iterable[int], *, now: dt.datetime | None = None) -
 
 
 def get_exhibition(slug: str) -> Exhibition | None:
-    if len(slug) > 120:
+    """The exhibition at /exhibitions/<slug>; None for an unknown or impossible slug."""
+    if len(slug) > 120 or not SLUG_PATTERN.match(slug):
         return None
     return db.session.scalar(db.select(Exhibition).where(Exhibition.slug == slug))
 
@@ -432,7 +435,7 @@ def country_choices(locale_code: str | None = None) -> tuple[tuple[str, str], ..
 @lru_cache(maxsize=8)
 def _sorted_countries(locale_code: str) -> tuple[tuple[str, str], ...]:
     # Sorting some 250 names per request showed up in the catalogue benchmark.
-    codes = known_country_codes() - NOT_PLACES - {"EU", "EZ", "QO"}
+    codes = known_country_codes() - NOT_PLACES
     return tuple(sorted(((code, country_name(code, locale_code)) for code in codes),
                         key=lambda c: c[1].casefold()))
 
@@ -479,6 +482,10 @@ def validate_exhibition(data: ExhibitionInput, *, existing: Exhibition | None = 
         value = getattr(data, name)
         if value and len(value) > limit:
             problems.append((name, _("At most %(n)s characters.", n=limit)))
+    for item in fields(ExhibitionInput):
+        value = getattr(data, item.name)
+        if isinstance(value, str) and CONTROL_CHARS.search(value):
+            problems.append((item.name, _("Remove the control characters (such as NUL) from this text.")))
     if data.slug and not SLUG_PATTERN.match(data.slug):
         problems.append(("slug", _("Use lowercase letters, digits and single hyphens only, e.g. eurosatory-2026.")))
     elif data.slug and check_slug_taken:
@@ -561,6 +568,8 @@ def _reason(reason: str | None) -> str:
     text = (reason or "").strip()
     if not text:
         raise ExhibitionInvalid([("reason", _("Give a reason; visitors will see it."))])
+    if CONTROL_CHARS.search(text):
+        raise ExhibitionInvalid([("reason", _("Remove the control characters (such as NUL) from this text."))])
     if len(text) > MAX_LENGTHS["status_note"]:
         raise ExhibitionInvalid([("reason", _("At most %(n)s characters.", n=MAX_LENGTHS["status_note"]))])
     return text
