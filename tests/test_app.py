@@ -8,24 +8,72 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
-from sqlalchemy import create_engine
+import uuid
+
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
 
 from planner import create_app
 from planner.extensions import db
+from tests.conftest import PG_URL, _pg_url
+
+FIRST_REVISION = "27a77b4a284e"
 
 
-def test_migrations_build_the_schema_the_models_describe(tmp_path):
-    url = f"sqlite:///{tmp_path / 'migrated.sqlite'}"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
+@pytest.fixture
+def scratch_url(tmp_path):
+    """An empty database of the suite's kind: a SQLite file, or a new PostgreSQL database."""
+    if not PG_URL:
+        yield f"sqlite:///{tmp_path / 'migrated.sqlite'}"
+        return
+    admin_url = make_url(_pg_url(PG_URL))
+    name = f"planner_migrate_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _schema_diff(url):
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        diff = compare_metadata(context, db.metadata)
+    engine.dispose()
+    return diff
+
+
+def test_migrations_build_the_schema_the_models_describe(scratch_url):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": scratch_url, "TESTING": True})
     with app.app_context():
         upgrade(directory="migrations")
-        engine = create_engine(url)
-        with engine.connect() as conn:
-            context = MigrationContext.configure(conn, opts={"compare_type": True})
-            diff = compare_metadata(context, db.metadata)
-        engine.dispose()
         db.engine.dispose()
+    diff = _schema_diff(scratch_url)
     assert diff == [], f"models and migrations disagree: {diff}"
+
+
+def test_upgrade_keeps_the_data_of_a_database_built_by_the_first_migration(scratch_url):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": scratch_url, "TESTING": True})
+    with app.app_context():
+        upgrade(directory="migrations", revision=FIRST_REVISION)
+        db.session.execute(text(
+            "INSERT INTO exhibitions (slug, name, edition_year, starts_on, ends_on, date_certainty, "
+            "city, country_code, timezone, status, sequence, created_at, updated_at) VALUES "
+            "('old-show-2027', 'Old Show 2027', 2027, '2027-05-03', '2027-05-06', 'confirmed', "
+            "'Istanbul', 'TR', 'Europe/Istanbul', 'planned', 0, :now, :now)"), {"now": "2026-11-22 08:00:00"})
+        db.session.commit()
+        upgrade(directory="migrations")
+        from planner.catalogue.models import Exhibition
+        show = db.session.scalar(select(Exhibition).where(Exhibition.slug == "old-show-2027"))
+        assert show is not None and show.ends_on.isoformat() == "2027-05-06"
+        db.session.remove()
+        db.engine.dispose()
+    assert _schema_diff(scratch_url) == []
 
 
 def test_migrations_have_a_single_head():
@@ -85,3 +133,9 @@ def test_wsgi_refuses_the_development_secret_key(tmp_path):
 def test_pages_render_for_both_languages(client, path):
     for lang in ("en", "ko"):
         assert client.get(f"{path}?lang={lang}").status_code == 200
+
+
+def test_form_fields_carry_no_placeholder_aria_attributes(client):
+    body = client.get("/account/register").get_data(as_text=True)
+    assert 'name="legal_name"' in body
+    assert '"None"' not in body

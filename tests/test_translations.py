@@ -19,7 +19,9 @@ def _source_messages() -> set[str]:
                 "pgettext": ((1, "c"), 2)}
     found = set()
     for _filename, _lineno, message, _comments, _context in extract_from_dir(
-            str(ROOT), method_map, options_map, keywords=keywords):
+            str(ROOT), method_map, options_map, keywords=keywords,
+            # Babel's default filter skips folders starting with "_", templates/_macros/ among them.
+            directory_filter=lambda path: not Path(path).name.startswith(".")):
         found.add(message if isinstance(message, str) else message[0])
     return {m for m in found if m}
 

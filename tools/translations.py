@@ -19,7 +19,9 @@ PO = ROOT / "translations/ko/LC_MESSAGES/messages.po"
 
 def main() -> int:
     subprocess.run([BIN / "pybabel", "extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext",
-                    "--no-location", "--sort-output", "-o", "translations/messages.pot", "."],
+                    "--no-location", "--sort-output",
+                    # Babel skips folders starting with "_" by default: templates/_macros/ among them.
+                    "--ignore-dirs", ".*", "-o", "translations/messages.pot", "."],
                    cwd=ROOT, check=True, capture_output=True)
     subprocess.run([BIN / "pybabel", "update", "-i", "translations/messages.pot", "-d", "translations",
                     "-l", "ko", "--no-fuzzy-matching", "--ignore-obsolete"],
