@@ -45,7 +45,8 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
         RATELIMIT_ENABLED=env("RATELIMIT_ENABLED", "1") != "0",
         RATELIMIT_HEADERS_ENABLED=True,
         WTF_CSRF_TIME_LIMIT=3600 * 4,
-        MAX_CONTENT_LENGTH=4 * 1024 * 1024,
+        # Above the catalogue import's own 5 MB limit, so a large CSV gets that page's message.
+        MAX_CONTENT_LENGTH=6 * 1024 * 1024,
     )
     redis_url = app.config["REDIS_URL"]
     app.config["RATELIMIT_STORAGE_URI"] = redis_url or "memory://"
