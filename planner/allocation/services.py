@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from flask import current_app
 from flask_babel import force_locale, gettext
 from sqlalchemy import Column, bindparam, exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -16,6 +17,7 @@ from planner.accounts.models import Company, User
 from planner.allocation import lottery, matching, scoring
 from planner.allocation.models import AllocationResult, AllocationRun
 from planner.catalogue.models import Exhibition, Offer, OfferMode, Programme
+from planner.catalogue.services import company_share_krw
 from planner.db import utcnow
 from planner.errors import PlannerError
 from planner.extensions import db
@@ -561,7 +563,7 @@ class _MailTexts:
                 reason = str(row["reason"])
                 text = self.ineligible % {"reason": self.reasons.get(reason, reason)}
             lines.append(f"- {offer.exhibition.name} ({self.kinds[app.kind]}): {text}")
-        lines += ["", self.outro]
+        lines += ["", self.outro, results_url()]
         return self.subject, "\n".join(lines)
 
 
@@ -604,6 +606,12 @@ def held_places(company_id: int, programme_id: int, *, lock: bool = False) -> in
     return sum(1 for row in db.session.execute(query) if str(row.status) in HELD)
 
 
+def results_url() -> str:
+    """The company's results page, for mails."""
+    # Built from SITE_URL rather than url_for: mails are also written by the CLI and the timer.
+    return f"{current_app.config.get('SITE_URL', '').rstrip('/')}/my/allocation"
+
+
 def _notify_company(company_id: int, subject: str, body: str) -> None:
     for email, _locale in _company_recipients([company_id]).get(company_id, []):
         notifications.enqueue(email, subject, body)
@@ -623,7 +631,7 @@ def _allocate(application: Application, *, actor: User | None, now: dt.datetime,
         _("Your application for a %(kind)s place at %(exhibition)s has been allocated a place. "
           "Please confirm or decline it on the site by %(deadline)s.",
           kind=kind, exhibition=offer.exhibition.name,
-          deadline=application.confirm_by.strftime("%Y-%m-%d %H:%M UTC")))
+          deadline=application.confirm_by.strftime("%Y-%m-%d %H:%M UTC")) + "\n\n" + results_url())
 
 
 class NotYours(AllocationError):
@@ -657,6 +665,26 @@ def decline(application: Application, actor: User, now: dt.datetime | None = Non
     if application.confirm_by is not None and now > application.confirm_by:
         raise ConfirmationClosed(_("The deadline to answer for this place has passed."))
     change_status(application, S.declined, actor=actor, reason="declined by the company", now=now)
+    _release_place(application.offer_id, str(application.kind))
+    return fill_freed_place(application.offer, str(application.kind), now=now, actor=actor)
+
+
+def withdraw(application: Application, actor: User, now: dt.datetime | None = None) -> list[Application]:
+    """After publication, the company leaves a waitlist or gives up a place it holds
+    (allocated or confirmed). A freed place goes to the waitlist (allocation rule 6); the
+    company's other applications stay as they are. Returns the applications promoted."""
+    now = now or utcnow()
+    _check_company(application, actor)
+    current = ApplicationStatus(application.status)
+    if current not in (S.waitlisted, S.allocated, S.confirmed) \
+            or get_published_run(application.offer.programme) is None:
+        raise NotAllocated(_("Only a waitlisted or held place of a published allocation can be "
+                             "withdrawn here."))
+    change_status(application, S.withdrawn, actor=actor, reason="withdrawn by the company", now=now)
+    application.confirm_by = None
+    db.session.flush()
+    if current == S.waitlisted:
+        return []
     _release_place(application.offer_id, str(application.kind))
     return fill_freed_place(application.offer, str(application.kind), now=now, actor=actor)
 
@@ -942,7 +970,6 @@ class Budget:
 
 
 def _budget(programme: Programme, offer_ids: Sequence[int] | None) -> Budget:
-    shares = programme.subsidy_shares or {}
     query = (select(Offer.booth_cost_krw, Offer.delegation_cost_krw, Application.kind,
                     Company.size_class, Application.status, func.count())
              .join(Offer, Offer.id == Application.offer_id)
@@ -956,8 +983,11 @@ def _budget(programme: Programme, offer_ids: Sequence[int] | None) -> Budget:
     for size in ("small", "medium", "middle-market", "large"):
         budget.by_size_class[size] = BudgetLine()
     for booth_cost, delegation_cost, kind, size_class, status, n in db.session.execute(query):
-        cost = booth_cost if str(kind) == "booth" else delegation_cost
-        subsidy = round((cost or 0) * float(shares.get(str(size_class), 0.0))) * n
+        cost = int((booth_cost if str(kind) == "booth" else delegation_cost) or 0)
+        # The agency pays what the company does not, as the programme page quotes it (rounded
+        # half up, nothing for a size class the programme does not subsidise), so the budget
+        # adds up to the shares companies were promised.
+        subsidy = (cost - company_share_krw(cost, programme, str(size_class))) * n
         line = budget.by_size_class.setdefault(str(size_class), BudgetLine())
         line.committed_krw += subsidy
         line.places += n

@@ -91,6 +91,7 @@ def _offer_page(offer: Offer, form: OverrideForm | None = None, form_for: int | 
     return render_template(
         "allocation/offer.html", offer=offer, events=services.list_offer_events(offer),
         applications=services.list_offer_applications(offer), budget=services.offer_budget(offer),
+        programme_budget=services.programme_budget(offer.programme),
         published=services.get_published_run(offer.programme), form=form or OverrideForm(),
         form_for=form_for), status
 
@@ -149,6 +150,8 @@ def _answer(application_id: int, action: str) -> ResponseReturnValue:
     try:
         if action == "confirm":
             services.confirm(application, actor=current_user)
+        elif action == "withdraw":
+            services.withdraw(application, actor=current_user)
         else:
             services.decline(application, actor=current_user)
     except services.AllocationError as exc:
@@ -157,9 +160,12 @@ def _answer(application_id: int, action: str) -> ResponseReturnValue:
                                results=services.list_company_results(current_user.company),
                                form=AnswerForm(), error=str(exc)), 409
     db.session.commit()
-    flash(_("Thank you: your place is confirmed.") if action == "confirm"
-          else _("You have declined the place; it goes to the next company on the waitlist."),
-          "success")
+    messages = {
+        "confirm": _("Thank you: your place is confirmed."),
+        "decline": _("You have declined the place; it goes to the next company on the waitlist."),
+        "withdraw": _("Withdrawn by the company."),
+    }
+    flash(messages[action], "success")
     return redirect(url_for("allocation.my_results"))
 
 
@@ -173,3 +179,9 @@ def confirm(application_id: int) -> ResponseReturnValue:
 @company_required
 def decline(application_id: int) -> ResponseReturnValue:
     return _answer(application_id, "decline")
+
+
+@bp.route("/my/allocation/<int:application_id>/withdraw", methods=["POST"])
+@company_required
+def withdraw(application_id: int) -> ResponseReturnValue:
+    return _answer(application_id, "withdraw")

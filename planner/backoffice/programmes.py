@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from planner.allocation import services as allocation
 from planner.backoffice import services
 from planner.backoffice.forms import OfferEditForm, OfferForm, ProgrammeForm
 from planner.backoffice.views import bp
@@ -50,7 +51,8 @@ def programme_detail(slug: str) -> ResponseReturnValue:
     offers = catalogue.list_offers(programme)
     return render_template("backoffice/programmes/detail.html", programme=programme, offers=offers,
                            fill=services.offer_fill(offers),
-                           shares=services.company_shares(programme, offers), now=utcnow())
+                           shares=services.company_shares(programme, offers),
+                           budget=allocation.programme_budget(programme), now=utcnow())
 
 
 @bp.route("/programmes/<slug>/edit", methods=["GET", "POST"])

@@ -322,3 +322,54 @@ def test_overrides_wait_for_the_publication(db, programme, contested, coordinato
     with pytest.raises(services.AllocationError, match="once the allocation is published"):
         services.override(contested["apps"]["za"], S.allocated, actor=coordinator, reason="strategic")
     assert contested["apps"]["za"].status == S.submitted
+
+
+def test_budget_subsidy_is_what_the_company_does_not_pay_rounded_half_up(db, coordinator):
+    from planner.catalogue.services import company_share_krw
+    from tests.factories import make_programme
+    programme = make_programme(subsidy_shares={"small": 0.5}, eligible_size_classes=["small"],
+                               cap_per_company=1)
+    # 2,500,001 * 0.5 = 1,250,000.5: half up gives the agency 1,250,001 (round() gives 1,250,000).
+    offer = closed_offer(programme, booth_cost_krw=2_500_001)
+    company, _user = company_with_user(size_class="small")
+    apply(company, offer, 1)
+    services.run_allocation(programme, actor=coordinator, dry_run=False)
+    budget = services.offer_budget(offer)
+    pays = company_share_krw(2_500_001, programme, "small")
+    assert budget.by_size_class["small"].committed_krw == 2_500_001 - pays == 1_250_001
+
+
+def test_result_and_promotion_mails_link_to_the_company_results_page(app, db, programme, contested,
+                                                                      coordinator):
+    services.run_allocation(programme, actor=coordinator, dry_run=False)
+    xa = contested["apps"]["xa"]
+    db.session.refresh(xa)
+    services.decline(xa, actor=contested["users"]["x"])
+    bodies = [m.body_text for m in db.session.scalars(select(OutboxMessage))]
+    link = app.config["SITE_URL"] + "/my/allocation"
+    assert bodies and all(link in body for body in bodies)
+    assert any("A place is yours" in m.subject for m in db.session.scalars(select(OutboxMessage)))
+
+
+def test_withdrawing_a_confirmed_place_after_publication_promotes_the_waitlist(db, programme, contested,
+                                                                                coordinator):
+    services.run_allocation(programme, actor=coordinator, dry_run=False)
+    apps, users = contested["apps"], contested["users"]
+    for a in apps.values():
+        db.session.refresh(a)
+    services.confirm(apps["xa"], actor=users["x"])
+    promoted = services.withdraw(apps["xa"], actor=users["x"])
+    # Y holds B at its cap of one, so Z, behind it on A's waitlist, gets A.
+    assert promoted == [apps["za"]] and apps["za"].status == S.allocated
+    assert apps["xa"].status == S.withdrawn and apps["ya"].status == S.waitlisted
+    assert contested["a"].booth_taken == 1
+    assert services.withdraw(apps["ya"], actor=users["y"]) == []
+    assert apps["ya"].status == S.withdrawn and apps["yb"].status == S.allocated
+    with pytest.raises(services.NotAllocated):
+        services.withdraw(apps["xa"], actor=users["x"])
+
+
+def test_withdrawing_through_the_results_page_needs_a_published_run(db, programme, contested):
+    services.run_allocation(programme, actor=None, dry_run=True)
+    with pytest.raises(services.NotAllocated):
+        services.withdraw(contested["apps"]["xa"], actor=contested["users"]["x"])

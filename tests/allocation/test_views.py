@@ -112,3 +112,37 @@ def test_company_sees_only_its_own_results_and_confirms_or_declines(client, logi
 def test_staff_without_a_company_cannot_open_company_results(client, login_as, world):
     login_as(world["coordinator"])
     assert client.get("/my/allocation").status_code == 403
+
+
+def test_programme_and_offer_pages_show_the_subsidy_budget(client, login_as, db, programme, world):
+    services.run_allocation(programme, actor=None, dry_run=False)
+    db.session.commit()
+    login_as(world["coordinator"])
+    page = client.get(f"/backoffice/programmes/{programme.slug}").get_data(as_text=True)
+    assert "Subsidy committed" in page and "Subsidy confirmed" in page and "Still available" in page
+    assert f"/backoffice/allocation/offers/{world['a'].id}" in page
+    offer_page = client.get(f"/backoffice/allocation/offers/{world['a'].id}").get_data(as_text=True)
+    assert "Still available" in offer_page
+
+
+def test_company_sees_its_lottery_number_and_its_deadline_in_the_offer_zone(client, login_as, db,
+                                                                            programme, world):
+    world["a"].timezone = "Europe/Paris"
+    run = services.run_allocation(programme, actor=None, dry_run=False)
+    db.session.commit()
+    login_as(world["ux"])
+    page = client.get("/my/allocation").get_data(as_text=True)
+    from planner.allocation import lottery
+    assert repr(lottery.tiebreak(run.seed, str(world["apps"]["xa"].id))) in page
+    assert "(Europe/Paris)" in page and "(Asia/Seoul)" not in page
+
+
+def test_company_leaves_a_waitlist_from_its_results_page(client, login_as, db, programme, world):
+    services.run_allocation(programme, actor=None, dry_run=False)
+    db.session.commit()
+    login_as(world["uy"])
+    ya = world["apps"]["ya"]
+    assert f"/my/allocation/{ya.id}/withdraw" in client.get("/my/allocation").get_data(as_text=True)
+    assert client.post(f"/my/allocation/{ya.id}/withdraw").status_code == 302
+    db.session.expire_all()
+    assert ya.status == S.withdrawn and world["apps"]["yb"].status == S.allocated
