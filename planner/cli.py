@@ -12,16 +12,25 @@ from planner.extensions import db
 def demo_data() -> None:
     """Load the real exhibition catalogue, a demo programme and demo logins. Idempotent."""
     from planner.catalogue import demo as catalogue_demo
+    from planner.allocation import demo as allocation_demo
     from planner.signups import demo as signups_demo
 
     created, updated = catalogue_demo.load_exhibitions()
     logins = signups_demo.load_demo()
+    main_company, main_user = signups_demo.demo_company_and_applicant()
+    closed_call = allocation_demo.load_closed_call(main_company, main_user)
     db.session.commit()
     click.echo(f"Exhibitions: {created} added, {updated} updated.")
     click.echo(f"Demo programme: {signups_demo.PROGRAMME_SLUG}")
     click.echo("Demo logins:")
     for role, email, password in logins:
         click.echo(f"  {role:<12} {email:<32} {password}")
+    if closed_call:
+        click.echo(f"Closed call, ready to allocate: {closed_call} (back office > Allocation); "
+                   f"its {len(allocation_demo.COMPANIES)} other companies log in as "
+                   f"{allocation_demo.LOGIN_PATTERN.format(n=1)} … "
+                   f"{allocation_demo.LOGIN_PATTERN.format(n=len(allocation_demo.COMPANIES))}, "
+                   f"password {allocation_demo.COMPANY_PASSWORD}")
 
 
 @click.command("synthetic-data")

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import format_currency, format_date, format_datetime, get_locale
 from flask_login import current_user
 
@@ -19,6 +19,9 @@ SEOUL = ZoneInfo("Asia/Seoul")
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
+    # Commands and timers translate their messages too; they have no request to ask.
+    if not has_request_context():
+        return "en"
     chosen = request.args.get("lang") or request.cookies.get(LOCALE_COOKIE)
     if chosen in languages:
         return chosen

@@ -139,3 +139,8 @@ def test_form_fields_carry_no_placeholder_aria_attributes(client):
     body = client.get("/account/register").get_data(as_text=True)
     assert 'name="legal_name"' in body
     assert '"None"' not in body
+
+
+def test_messages_translate_outside_a_request_for_commands_and_timers(app):
+    from flask_babel import gettext
+    assert gettext("Password") == "Password"

@@ -30,8 +30,9 @@ def test_demo_data_twice_changes_nothing_and_prints_the_same_logins(runner, db):
     assert _counts(db) == after_first
     assert {(o.exhibition_id, o.opens_at, o.closes_at, o.sequence)
             for o in db.session.scalars(db.select(Offer))} == offers_first
-    logins = [line for line in first.output.splitlines() if "@" in line]
-    assert logins == [line for line in second.output.splitlines() if "@" in line]
+    logins = [line for line in first.output.splitlines() if "@" in line and not line.startswith("Closed")]
+    assert logins == [line for line in second.output.splitlines()
+                      if "@" in line and not line.startswith("Closed")]
     assert len(logins) == 3
     for line in logins:
         role, email, password = line.split()
@@ -118,3 +119,33 @@ def test_synthetic_data_is_the_same_for_the_same_seed(runner, db):
     _empty_tables()
     assert runner.invoke(args=ARGS + ["--seed", "4"]).exit_code == 0
     assert _snapshot(db)["applications"] != first["applications"]
+
+
+def test_demo_data_adds_a_closed_call_that_a_coordinator_can_allocate_at_once(runner, db):
+    from planner.allocation import services as allocation
+    from planner.allocation.demo import COMPANY_PASSWORD, PROGRAMME_SLUG
+
+    result = runner.invoke(args=["demo-data"])
+    assert result.exit_code == 0, result.output
+    assert PROGRAMME_SLUG in result.output and COMPANY_PASSWORD in result.output
+    programme = db.session.scalar(db.select(Programme).where(Programme.slug == PROGRAMME_SLUG))
+    offers = allocation.ranked_offers(programme)
+    now = dt.datetime.now(dt.timezone.utc)
+    assert offers and all(o.closes_at < now < dt.datetime.combine(
+        o.exhibition.starts_on, dt.time(0), tzinfo=dt.timezone.utc) for o in offers)
+    applications = db.session.scalars(
+        db.select(Application).where(Application.programme_id == programme.id)).all()
+    demo_applicant = db.session.scalar(db.select(User).where(User.email == "applicant@demo.example.com"))
+    assert demo_applicant.company_id in {a.company_id for a in applications}
+    # Oversubscribed: more applications than places, so the run leaves a waitlist.
+    places = sum(o.booth_capacity + o.delegation_capacity for o in offers)
+    assert len(applications) > places
+    login = db.session.scalar(db.select(User).where(User.email == "company01@demo.example.com"))
+    assert check_password_hash(login.password_hash, COMPANY_PASSWORD)
+
+    run = runner.invoke(args=["allocation", "run", PROGRAMME_SLUG])
+    assert run.exit_code == 0, run.output
+    db.session.expire_all()
+    statuses = {a.status for a in db.session.scalars(
+        db.select(Application).where(Application.programme_id == programme.id))}
+    assert {ApplicationStatus.allocated, ApplicationStatus.waitlisted} <= statuses

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from planner.accounts import services as accounts
-from planner.accounts.models import Company, Role
+from planner.accounts.models import Company, Role, User
 from planner.catalogue import services as catalogue
 from planner.catalogue.models import Exhibition, ExhibitionStatus, OfferMode
 from planner.db import utcnow
@@ -132,3 +132,8 @@ def load_demo(now: dt.datetime | None = None) -> list[tuple[str, str, str]]:
     db.session.flush()
     return [(label, email, password) for label, email, password, _role in LOGINS]
 
+
+def demo_company_and_applicant() -> tuple[Company, User | None]:
+    """The demo company and its applicant login, for other domains' demo data."""
+    company = _ensure_company()
+    return company, accounts.get_user_by_email(LOGINS[0][1])
