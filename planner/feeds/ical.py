@@ -1,19 +1,19 @@
 """RFC 5545 calendar bytes from plain feed items: escaping, folding, all-day and zoned events.
 
 Events are written by hand because generic libraries are slow at thousands of events and do not
-escape every TEXT property (icalendar 7 leaves commas in NAME unescaped); VTIMEZONE blocks come
-from icalendar, which derives them from the IANA database for the years the feed needs.
+escape every TEXT property (icalendar 7 leaves commas in NAME unescaped). VTIMEZONE blocks are
+derived from the IANA database too: icalendar's list them as comma-separated RDATEs, which
+Outlook ignores (it reads only RRULE) and vobject cuts to their first value.
 """
 from __future__ import annotations
 
+import calendar as gregorian
 import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from zoneinfo import ZoneInfo
-
-from icalendar import Timezone
 
 PRODID = "-//Defence Export Exhibition Planner//Calendar feeds 1.0//EN"
 # How often clients should poll: RFC 7986 REFRESH-INTERVAL and Outlook's X-PUBLISHED-TTL.
@@ -127,14 +127,118 @@ def format_duration(value: dt.timedelta) -> str:
 
 # --- time zones -----------------------------------------------------------------------------
 
+# A calendar that lists nothing still needs one component (RFC 5545 3.6: "1*component"); the
+# agency's own zone, which has had no transitions since 1988, gives the same bytes every year.
+EMPTY_CALENDAR_ZONE = ("Asia/Seoul", 2000)
+_WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+_SCAN_STEP = 12 * 3600  # no zone changes its offset twice within 12 hours
+
+
+@dataclass(frozen=True)
+class _Onset:
+    """A change of offset: `local` is the wall-clock time it happens at, read in the old offset
+    (as RFC 5545's VTIMEZONE examples do)."""
+
+    local: dt.datetime
+    offset_from: dt.timedelta
+    offset_to: dt.timedelta
+    is_dst: bool
+    name: str
+
+
+def _state(zone: ZoneInfo, epoch: int) -> tuple[dt.timedelta, bool, str]:
+    local = dt.datetime.fromtimestamp(epoch, zone)
+    return local.utcoffset() or dt.timedelta(0), bool(local.dst()), local.tzname() or ""
+
+
+def _onsets(zone: ZoneInfo, start: int, end: int) -> list[_Onset]:
+    onsets: list[_Onset] = []
+    epoch, state = start, _state(zone, start)
+    while epoch < end:
+        later = _state(zone, epoch + _SCAN_STEP)
+        if later != state:
+            low, high = epoch, epoch + _SCAN_STEP
+            while high - low > 1:
+                middle = (low + high) // 2
+                low, high = (middle, high) if _state(zone, middle) == state else (low, middle)
+            new = _state(zone, high)
+            local = dt.datetime.fromtimestamp(high, UTC).replace(tzinfo=None) + state[0]
+            onsets.append(_Onset(local, state[0], new[0], new[1], new[2]))
+            state = new
+        epoch += _SCAN_STEP
+    return onsets
+
+
+def format_offset(value: dt.timedelta) -> str:
+    seconds = int(value.total_seconds())
+    sign = "-" if seconds < 0 else "+"
+    hours, rest = divmod(abs(seconds), 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{sign}{hours:02d}{minutes:02d}" + (f"{seconds:02d}" if seconds else "")
+
+
+def _yearly_rule(locals_: Sequence[dt.datetime], years: Sequence[int]) -> str | None:
+    """RRULE:FREQ=YEARLY for onsets that fall once a year on the same nth (or last) weekday of
+    the same month at the same time, or None."""
+    if [value.year for value in locals_] != list(years):
+        return None
+    first = locals_[0]
+    if any((v.month, v.weekday(), v.time()) != (first.month, first.weekday(), first.time()) for v in locals_):
+        return None
+    nths = {(v.day - 1) // 7 + 1 for v in locals_}
+    if len(nths) == 1 and min(nths) <= 4:
+        nth = min(nths)
+    elif all(v.day + 7 > gregorian.monthrange(v.year, v.month)[1] for v in locals_):
+        nth = -1
+    else:
+        return None
+    return f"RRULE:FREQ=YEARLY;BYMONTH={first.month};BYDAY={nth}{_WEEKDAYS[first.weekday()]}"
+
+
+def _local_stamp(value: dt.datetime) -> str:
+    return (f"{value.year:04d}{value.month:02d}{value.day:02d}T"
+            f"{value.hour:02d}{value.minute:02d}{value.second:02d}")
+
+
+def _subcomponent(start: dt.datetime, offset_from: dt.timedelta, offset_to: dt.timedelta,
+                  is_dst: bool, name: str, recurrence: Sequence[str]) -> list[str]:
+    kind = "DAYLIGHT" if is_dst else "STANDARD"
+    return [f"BEGIN:{kind}", "DTSTART:" + _local_stamp(start), *recurrence,
+            fold("TZNAME:" + escape_text(name)), "TZOFFSETFROM:" + format_offset(offset_from),
+            "TZOFFSETTO:" + format_offset(offset_to), f"END:{kind}"]
+
+
 @lru_cache(maxsize=256)
 def vtimezone(tzid: str, first_year: int, last_year: int) -> str:
-    """The VTIMEZONE of `tzid` covering whole years, as CRLF-terminated lines.
+    """The VTIMEZONE of `tzid` for local times in `first_year` to `last_year`, as CRLF-terminated
+    lines, from the IANA database.
 
-    Whole years keep the block identical for the same data, whatever day it is built."""
-    block = Timezone.from_tzid(tzid, first_date=dt.date(first_year, 1, 1),
-                               last_date=dt.date(last_year, 12, 31))
-    return block.to_ical().decode("utf-8")
+    Where the zone changes offset on the same weekday rule every year, each change is one
+    sub-component with a yearly RRULE starting the year before (so the first of January of
+    `first_year` is covered); otherwise every change is listed, one RDATE per line. The block is
+    right for the years asked for, not necessarily after them. Whole years keep it identical for
+    the same data, whatever day it is built."""
+    zone = ZoneInfo(tzid)
+    start = int(dt.datetime(first_year - 1, 1, 1, tzinfo=UTC).timestamp())
+    end = int(dt.datetime(last_year + 1, 1, 2, tzinfo=UTC).timestamp())
+    onsets = _onsets(zone, start, end)
+    lines = ["BEGIN:VTIMEZONE", "TZID:" + tzid]
+    groups: dict[tuple[dt.timedelta, dt.timedelta, bool, str], list[dt.datetime]] = {}
+    for onset in onsets:
+        groups.setdefault((onset.offset_from, onset.offset_to, onset.is_dst, onset.name), []).append(onset.local)
+    years = range(first_year - 1, last_year + 1)
+    rules = {key: _yearly_rule(locals_, years) for key, locals_ in groups.items()}
+    if groups and all(rules.values()):
+        for key, locals_ in groups.items():
+            lines += _subcomponent(locals_[0], *key, recurrence=[str(rules[key])])
+    else:
+        # The offset in force from the start, then each change with all its dates.
+        offset, is_dst, name = _state(zone, start)
+        lines += _subcomponent(dt.datetime(first_year - 1, 1, 1), offset, offset, is_dst, name, recurrence=())
+        for key, locals_ in groups.items():
+            lines += _subcomponent(locals_[0], *key, recurrence=["RDATE:" + _local_stamp(v) for v in locals_[1:]])
+    lines.append("END:VTIMEZONE")
+    return CRLF.join(lines) + CRLF
 
 
 def _zone_years(events: Iterable[FeedEvent]) -> dict[str, tuple[int, int]]:
@@ -246,4 +350,7 @@ def build_calendar(calendar: CalendarInfo, blocks: Sequence[str] | None = None) 
     body += "".join(vtimezone(tzid, *zones[tzid]) for tzid in sorted(zones))
     if blocks is None:
         blocks = [render_event(event) for event in calendar.events]
+    if not blocks and not zones:
+        zone, year = EMPTY_CALENDAR_ZONE
+        body += vtimezone(zone, year, year)
     return (body + "".join(blocks) + "END:VCALENDAR" + CRLF).encode("utf-8")

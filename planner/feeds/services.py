@@ -12,14 +12,15 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 from typing import Protocol
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
-from sqlalchemy import Connection, Select, event, exists, func, insert, inspect, or_, select, update
+from sqlalchemy import (Connection, Select, distinct, event, exists, func, insert, inspect, or_, select,
+                        update)
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from planner.accounts.models import Company, User
@@ -33,11 +34,11 @@ from planner.extensions import db
 from planner.feeds.ical import Alarm, CalendarInfo, FeedEvent, build_calendar, render_within
 from planner.feeds.models import FeedState, FeedToken
 from planner.i18n import countries_matching, country_name
-from planner.signups.models import Application, ApplicationStatus
+from planner.signups.models import Application, ApplicationEvent, ApplicationStatus
 from planner.vocab import Sector
 
 # Bump when the bytes of a feed change for the same data (new fields, wording), so ETags move.
-FEED_FORMAT = "3"
+FEED_FORMAT = "4"
 # The default public feed starts a year back: clients see last year's editions, and the feed of
 # thousands of shows stays well under the 1 MB that calendar services accept.
 DEFAULT_WINDOW = dt.timedelta(days=365)
@@ -305,6 +306,10 @@ def exhibitions_version(filters: FeedFilters, *, site_url: str, now: dt.datetime
     # Application windows open and close with time, not with the data: an `open` feed is
     # valid for the minute it was built in.
     moment = now.strftime("%Y%m%d%H%M") if filters.listing.open_only else ""
+    if filters.listing.open_only:
+        # Last-Modified must move with the ETag, or a client sending only If-Modified-Since
+        # would keep a 304 after a window opened or closed.
+        changed_at = _latest(changed_at, now.replace(second=0, microsecond=0))
     return FeedVersion(_etag(FEED_FORMAT, site_url, filters.key, version, moment), changed_at)
 
 
@@ -536,7 +541,8 @@ def exhibitions_feed(filters: FeedFilters, *, site_url: str, now: dt.datetime,
 
 
 def get_exhibition(slug: str) -> Exhibition | None:
-    return db.session.scalar(select(Exhibition).where(Exhibition.slug == slug))
+    # The catalogue refuses impossible slugs (a NUL byte is an error on PostgreSQL) before asking.
+    return catalogue.get_exhibition(slug)
 
 
 def exhibition_version(exhibition: Exhibition, *, site_url: str) -> FeedVersion:
@@ -621,13 +627,22 @@ def _deadline(uid: str, summary: str, at: dt.datetime, tzid: str, stamp: dt.date
                      alarm=Alarm(f"Tomorrow: {summary}"))
 
 
+def _if_cancelled(events: list[FeedEvent], exhibition: Exhibition) -> list[FeedEvent]:
+    """A cancelled show's deadlines stay in the feed, marked cancelled and without their alarms,
+    so subscribers see the change instead of a reminder to pay for a show that will not happen."""
+    if exhibition.status != ExhibitionStatus.cancelled:
+        return events
+    return [replace(e, summary=f"{e.summary} (cancelled)", status="CANCELLED", alarm=None) for e in events]
+
+
 def offer_milestones(offer: Offer, *, prefix: str, site_url: str, stamp: dt.datetime,
                      include_window: bool) -> list[FeedEvent]:
     """An offer's dated milestones (and its application window) as events."""
     show = show_title(offer.exhibition.name, offer.exhibition.edition_year)
     url = f"{site_url}/exhibitions/{offer.exhibition.slug}"
     host = _host(site_url)
-    seq = offer.sequence
+    # The events carry the show's name and status too, so its edits raise their SEQUENCE.
+    seq = offer.sequence + offer.exhibition.sequence
     events: list[FeedEvent] = []
 
     def uid(what: str) -> str:
@@ -651,10 +666,22 @@ def offer_milestones(offer: Offer, *, prefix: str, site_url: str, stamp: dt.date
             end=last + dt.timedelta(days=1), stamp=stamp, sequence=seq,
             location=", ".join(p for p in (offer.exhibition.venue, offer.exhibition.city) if p),
             description=f"Stand build-up days for {show}.\n{url}", url=url))
-    return events
+    return _if_cancelled(events, offer.exhibition)
 
 
-_STATUS_ORDER = {s: i for i, s in enumerate(("submitted", "waitlisted", "allocated", "confirmed"))}
+def _application_history(company_id: int) -> dict[int, tuple[int, dt.datetime | None]]:
+    """Per offer: how many applications the company made there (whatever their status now) plus
+    their recorded status changes, and when they last changed.
+
+    The count only grows (applications are not deleted, the audit trail is never rewritten), so a
+    SEQUENCE built on it never goes back, even when a place is declined or an allocation is
+    overridden back to the waitlist; a status rank would."""
+    rows = db.session.execute(
+        select(Application.offer_id, func.count(distinct(Application.id)) + func.count(ApplicationEvent.id),
+               func.max(Application.updated_at))
+        .outerjoin(ApplicationEvent, ApplicationEvent.application_id == Application.id)
+        .where(Application.company_id == company_id).group_by(Application.offer_id))
+    return {offer_id: (int(changes), _aware(last)) for offer_id, changes, last in rows}
 
 
 def company_calendar(company: Company, *, site_url: str) -> tuple[CalendarInfo, dt.datetime]:
@@ -672,18 +699,21 @@ def company_calendar(company: Company, *, site_url: str) -> tuple[CalendarInfo, 
     for application in applications:
         by_offer.setdefault(application.offer_id, []).append(application)
     # Withdrawn or declined applications leave the feed: their changes count as changes too.
-    last_change = _latest(company.updated_at, _aware(db.session.scalar(
-        select(func.max(Application.updated_at)).where(Application.company_id == company.id))))
+    history = _application_history(company.id)
+    last_change = _latest(company.updated_at, *(last for _, last in history.values()))
     for group in by_offer.values():
         offer = group[0].offer
         exhibition = offer.exhibition
-        stamp = _latest(offer.updated_at, exhibition.updated_at, *(a.updated_at for a in group))
+        changes, applications_changed = history.get(offer.id, (0, None))
+        # The company's name is in the descriptions.
+        stamp = _latest(offer.updated_at, exhibition.updated_at, applications_changed, company.updated_at)
         last_change = _latest(last_change, stamp)
         show = show_title(exhibition.name, exhibition.edition_year)
         url = f"{site_url}/exhibitions/{exhibition.slug}"
         held = [a for a in group if a.status in HELD]
         pending = [a for a in group if a.status in PENDING]
-        sequence = exhibition.sequence + offer.sequence + sum(_STATUS_ORDER.get(str(a.status), 0) for a in group)
+        sequence = exhibition.sequence + offer.sequence + changes
+        deadlines: list[FeedEvent] = []
         if held:
             base = show_event(exhibition, [str(s) for s in exhibition.sectors], site_url=site_url)
             places = ", ".join(f"{a.kind} place {a.status}" for a in held)
@@ -696,17 +726,18 @@ def company_calendar(company: Company, *, site_url: str) -> tuple[CalendarInfo, 
                                            include_window=False))
             for a in held:
                 if a.status == ApplicationStatus.allocated and a.confirm_by is not None:
-                    events.append(_deadline(
+                    deadlines.append(_deadline(
                         f"{prefix}-application-{a.id}-confirm@{host}",
                         f"Confirm your {a.kind} place: {show}", a.confirm_by, offer.timezone, stamp,
                         sequence, f"Confirm or decline the {a.kind} place allocated to "
                                   f"{company.legal_name} at {show}, or it expires.", url))
         if pending and not held:
             kinds = " and ".join(str(a.kind) for a in pending)
-            events.append(_deadline(
+            deadlines.append(_deadline(
                 f"{prefix}-offer-{offer.id}-closes@{host}", f"Applications close: {show}",
                 offer.closes_at, offer.timezone, stamp, sequence,
                 f"{company.legal_name} applied for {kinds} places at {show}; applications close.", url))
+        events.extend(_if_cancelled(deadlines, exhibition))
     events.sort(key=_event_order)
     name = f"{company.legal_name}: exhibitions and deadlines"
     description = (f"Shows where {company.legal_name} holds places, its application and confirmation "

@@ -263,6 +263,8 @@ def test_signed_in_visitors_never_get_a_cached_page(app, client, db, login_as):
     ("/exhibitions/air%00show", 404),
     ("/api/v1/exhibitions?q=x%00", 200),
     ("/api/v1/exhibitions/air%00show", 404),
+    ("/exhibitions/air%00show.ics", 404),
+    ("/calendar/exhibitions.ics?q=air%00", 200),
     ("/exhibitions?country=EU", 400),
 ])
 def test_nul_bytes_and_pseudo_countries_are_never_a_server_error(client, db, path, status):

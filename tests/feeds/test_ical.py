@@ -180,6 +180,63 @@ def test_empty_calendar_is_valid_for_both_parsers():
     assert vobject.readOne(body.decode("utf-8")).name == "VCALENDAR"
 
 
+def test_empty_calendar_still_holds_one_component_and_the_same_bytes():
+    # RFC 5545 3.6: a VCALENDAR holds "1*component"; an empty one is refused by strict validators.
+    lines = unfolded_lines(calendar())
+    assert lines.count("BEGIN:VTIMEZONE") == 1 and "BEGIN:VEVENT" not in lines
+    assert calendar() == calendar()
+    assert unfolded_lines(calendar(eurosatory())).count("BEGIN:VTIMEZONE") == 0  # all-day shows need no zone
+
+
+def timed(tzid: str, at: dt.datetime, uid: str) -> FeedEvent:
+    return deadline(tzid, uid=uid, start=at, end=at + dt.timedelta(minutes=30))
+
+
+def test_vtimezone_uses_yearly_rules_that_outlook_and_vobject_read_in_every_year():
+    # Outlook reads only RRULE in a VTIMEZONE, and vobject keeps only the first of a
+    # comma-separated RDATE list: summer 2028 in Paris came out as UTC+1.
+    summer_2028 = dt.datetime(2028, 8, 8, 1, 0, tzinfo=UTC)
+    body = calendar(timed("Europe/Paris", dt.datetime(2026, 1, 10, 9, tzinfo=UTC), "winter-2026"),
+                    timed("Europe/Paris", summer_2028, "summer-2028"))
+    lines = unfolded_lines(body)
+    block = lines[lines.index("BEGIN:VTIMEZONE"):lines.index("END:VTIMEZONE") + 1]
+    assert "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU" in block
+    assert "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU" in block
+    assert not any(line.startswith("RDATE") for line in block)
+    # The onset is the wall-clock time before the change (RFC 5545 3.6.5 examples).
+    assert "DTSTART:20250330T020000" in block and "DTSTART:20251026T030000" in block
+    events = {e.uid.value: e for e in vobject.readOne(body.decode("utf-8")).vevent_list}
+    assert events["summer-2028"].dtstart.value.utcoffset() == dt.timedelta(hours=2)
+    assert events["summer-2028"].dtstart.value.astimezone(UTC) == summer_2028
+    assert events["winter-2026"].dtstart.value.utcoffset() == dt.timedelta(hours=1)
+
+
+def test_zone_without_a_weekday_rule_lists_each_change_on_its_own_rdate_line():
+    # Morocco's Ramadan changes follow no weekday rule.
+    lines = unfolded_lines(calendar(timed("Africa/Casablanca", dt.datetime(2026, 1, 5, 9, tzinfo=UTC), "a"),
+                                    timed("Africa/Casablanca", dt.datetime(2028, 12, 5, 9, tzinfo=UTC), "b")))
+    rdates = [line for line in lines if line.startswith("RDATE")]
+    assert rdates and not any("," in line for line in rdates)
+    assert not any(line.startswith("RRULE") for line in lines)
+
+
+@pytest.mark.parametrize("tzid", ["Europe/Paris", "America/New_York", "America/Santiago", "Australia/Sydney",
+                                  "Africa/Cairo", "Asia/Jerusalem", "Africa/Casablanca", "Pacific/Auckland",
+                                  "Asia/Seoul", "Asia/Kolkata", "America/St_Johns"])
+def test_vtimezone_gives_the_iana_offset_at_every_moment_of_the_years_it_covers(tzid):
+    zone = ZoneInfo(tzid)
+    moments = [dt.datetime(2026, 1, 1, 5, tzinfo=UTC) + dt.timedelta(hours=61 * n) for n in range(431)]
+    body = calendar(*(timed(tzid, at, f"m{n}") for n, at in enumerate(moments)))
+    parsed = vobject.readOne(body.decode("utf-8"))
+    for event in parsed.vevent_list:
+        at = moments[int(event.uid.value[1:])]
+        local = event.dtstart.value
+        if at.astimezone(zone).fold:
+            continue  # the repeated hour after a change back: its wall-clock time is ambiguous
+        assert local.utcoffset() == at.astimezone(zone).utcoffset(), (tzid, at)
+        assert local.astimezone(UTC) == at
+
+
 def test_render_within_cuts_between_days_and_names_the_first_day_left_out():
     days = [dt.date(2027, 1, 1) + dt.timedelta(days=n // 3) for n in range(30)]  # three shows a day
     events = [eurosatory(uid=f"e{n}", start=day, end=day + dt.timedelta(days=1)) for n, day in enumerate(days)]

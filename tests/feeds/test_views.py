@@ -5,16 +5,19 @@ import datetime as dt
 import gzip
 import os
 import uuid
+from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import insert, text, update
 
 from planner.catalogue.synthetic import make_exhibitions
 from planner.catalogue.models import DateCertainty, Exhibition, ExhibitionStatus, Offer
+from planner.catalogue.services.exhibitions import cancel_exhibition
 from planner.feeds import services
 from planner.feeds.models import FeedToken
 from planner.feeds.views import feed_cache
-from planner.signups.models import Application, ApplicationStatus
+from planner.signups.models import Application, ApplicationStatus, PlaceKind
+from planner.signups.services import change_status
 from tests.factories import (make_application, make_coordinator, make_exhibition,
                              make_offer, make_programme, make_user)
 from tests.feeds.conftest import events_by_uid, parse_both
@@ -333,6 +336,46 @@ def test_company_feed_lists_places_deadlines_and_milestones_with_alarms(client, 
     assert again.status_code == 304
 
 
+def test_declining_one_of_two_places_still_raises_the_show_events_sequence(client, db, site_url):
+    # A rank of the current statuses went back here (confirmed + allocated, then confirmed only),
+    # and clients ignore an event whose SEQUENCE goes down.
+    user = make_user()
+    offer = make_offer(exhibition=upcoming(name="IDEX 2027"))
+    make_application(company=user.company, offer=offer, status=ApplicationStatus.confirmed)
+    delegation = make_application(company=user.company, offer=offer, kind=PlaceKind.delegation,
+                                  status=ApplicationStatus.allocated)
+    token = services.rotate_token(company=user.company, actor=user)
+    db.session.commit()
+    uid = f"c{user.company_id}-exhibition-{offer.exhibition_id}@{urlsplit(site_url).hostname}"
+    before = events_by_uid(client.get(f"/calendar/private/{token}.ics").data)[uid]
+    assert "delegation place allocated" in str(before["SUMMARY"])
+    change_status(delegation, ApplicationStatus.declined, actor=user)
+    db.session.commit()
+    after = events_by_uid(client.get(f"/calendar/private/{token}.ics").data)[uid]
+    assert str(after["SUMMARY"]) == "IDEX 2027: booth place confirmed"
+    assert int(after["SEQUENCE"]) > int(before["SEQUENCE"])
+    assert after.decoded("LAST-MODIFIED") >= before.decoded("LAST-MODIFIED")
+
+
+def test_cancelled_show_keeps_its_deadlines_cancelled_without_alarms(client, db):
+    user, token, (held, _, _) = company_with_places(db)
+    url = f"/calendar/private/{token}.ics"
+    before = events_by_uid(client.get(url).data)
+    cancel_exhibition(held.exhibition, reason="The organiser called it off.")
+    db.session.commit()
+    after = events_by_uid(client.get(url).data)
+    assert after.keys() == before.keys()  # subscribers see the change, nothing just vanishes
+    eurosatory = [uid for uid, event in before.items() if "Eurosatory" in str(event["SUMMARY"])]
+    assert len(eurosatory) == 6  # the show, four milestones and the confirmation deadline
+    for uid in eurosatory:
+        event = after[uid]
+        assert str(event["STATUS"]) == "CANCELLED" and "cancelled" in str(event["SUMMARY"])
+        assert event.walk("VALARM") == []
+        assert int(event["SEQUENCE"]) > int(before[uid]["SEQUENCE"])
+    other_deadline = after[next(uid for uid in before if uid.endswith("-closes@localhost"))]
+    assert "STATUS" not in other_deadline and other_deadline.walk("VALARM")
+
+
 def test_another_companys_token_never_shows_this_companys_data(client, db):
     company_with_places(db)
     other = make_user()
@@ -491,6 +534,25 @@ def test_withdrawing_moves_the_private_feeds_last_modified(client, db):
                         headers={"If-Modified-Since": first.headers["Last-Modified"]})
     assert second.status_code == 200
     assert b"Applications close: IDEX 2027" not in second.data
+
+
+def test_open_feed_answers_if_modified_since_with_the_feed_once_a_window_has_opened(client, db, monkeypatch):
+    # The data did not change, time did: a client sending only If-Modified-Since kept its 304.
+    now = dt.datetime.now(UTC) + dt.timedelta(days=1)
+    make_offer(exhibition=upcoming(name="Soon open 2027"), opens_at=now + dt.timedelta(hours=1),
+               closes_at=now + dt.timedelta(days=9))
+    db.session.commit()
+    monkeypatch.setattr("planner.feeds.views.utcnow", lambda: now)
+    first = client.get("/calendar/exhibitions.ics?open=1")
+    assert parse_both(first.data).walk("VEVENT") == []
+    monkeypatch.setattr("planner.feeds.views.utcnow", lambda: now + dt.timedelta(hours=2))
+    later = client.get("/calendar/exhibitions.ics?open=1",
+                       headers={"If-Modified-Since": first.headers["Last-Modified"]})
+    assert later.status_code == 200
+    assert [str(e["SUMMARY"]) for e in parse_both(later.data).walk("VEVENT")] == ["Soon open 2027"]
+    again = client.get("/calendar/exhibitions.ics?open=1",
+                       headers={"If-Modified-Since": later.headers["Last-Modified"]})
+    assert again.status_code == 304
 
 
 def test_browsers_may_ask_for_the_public_feed_with_validators_from_any_origin(client):
