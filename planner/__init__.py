@@ -14,6 +14,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
                 instance_relative_config=True)
     load_config(app, overrides)
     init_extensions(app)
+    trust_proxies(app)
     register_blueprints(app)
     register_commands(app)
     register_template_helpers(app)
@@ -28,6 +29,9 @@ def init_extensions(app: Flask) -> None:
     from planner.extensions import babel, csrf, db, limiter, login_manager, migrate
     from planner.i18n import select_locale, select_timezone
 
+    from planner.sessions import SessionInterface
+
+    app.session_interface = SessionInterface()
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
@@ -37,6 +41,15 @@ def init_extensions(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.login_message_category = "info"
     login_manager.user_loader(load_user)
+
+
+def trust_proxies(app: Flask) -> None:
+    # Behind TLS-terminating proxies, links (webcal://, feed tokens) and client addresses come
+    # from X-Forwarded-For/Proto/Host, but only from as many proxies as the operator declares.
+    count = app.config["TRUSTED_PROXIES"]
+    if count > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
 
 
 def register_blueprints(app: Flask) -> None:

@@ -33,6 +33,9 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
         SMTP_URL=env("SMTP_URL", ""),
         MAIL_FROM=env("MAIL_FROM", "planner@localhost"),
         REDIS_URL=env("REDIS_URL", ""),
+        # How many reverse proxies in front of the app set X-Forwarded-*: 0 trusts none, since
+        # a client could otherwise forge its address (rate limits) and the host of our links.
+        TRUSTED_PROXIES=int(env("TRUSTED_PROXIES", "0") or 0),
         BABEL_DEFAULT_LOCALE="en",
         BABEL_DEFAULT_TIMEZONE="UTC",
         BABEL_TRANSLATION_DIRECTORIES=os.path.join(os.path.dirname(app.root_path), "translations"),

@@ -19,6 +19,7 @@ from planner.db import utcnow
 from planner.extensions import db
 from planner.feeds import services
 from planner.feeds.services import CachedFeed, FeedCache, FeedError, FeedVersion
+from planner.sessions import same_for_everyone
 
 bp = Blueprint("feeds", __name__)
 
@@ -118,6 +119,7 @@ def _private_response(feed: CachedFeed) -> Response:
 
 
 @bp.route("/calendar/exhibitions.ics")
+@same_for_everyone
 def exhibitions_feed() -> ResponseReturnValue:
     now = utcnow()
     try:
@@ -139,6 +141,7 @@ def exhibitions_feed() -> ResponseReturnValue:
 
 # The ".ics" suffix makes this rule more specific than catalogue.detail's /exhibitions/<slug>.
 @bp.route("/exhibitions/<slug>.ics")
+@same_for_everyone
 def exhibition_feed(slug: str) -> ResponseReturnValue:
     exhibition = services.get_exhibition(slug)
     if exhibition is None:
@@ -151,6 +154,7 @@ def exhibition_feed(slug: str) -> ResponseReturnValue:
 
 
 @bp.route("/calendar/private/<token>.ics")
+@same_for_everyone
 def private_feed(token: str) -> ResponseReturnValue:
     row = services.resolve_token(token)
     feed = services.private_feed(row, site_url=_site_url()) if row is not None else None

@@ -590,3 +590,20 @@ class TestWithRedis:
             for key in server.scan_iter(prefix + "*"):
                 server.delete(key)
             app.extensions.pop("feeds_cache", None)
+
+
+def test_public_feeds_do_not_vary_on_the_visitors_cookie(client, db, login_as):
+    from tests.factories import make_exhibition, make_user
+    make_exhibition(slug="vary-show-2027")
+    user = make_user()
+    db.session.commit()
+    anonymous = client.get("/calendar/exhibitions.ics")
+    assert "Cookie" not in anonymous.headers.get("Vary", "")
+    login_as(user)
+    for path in ("/calendar/exhibitions.ics", "/exhibitions/vary-show-2027.ics"):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert "Cookie" not in response.headers.get("Vary", "")
+        assert "Set-Cookie" not in response.headers
+    # Pages that do depend on the session still say so.
+    assert "Cookie" in client.get("/exhibitions").headers.get("Vary", "")
