@@ -113,7 +113,8 @@ def _export_name(extension: str) -> str:
 @bp.route("/applications.csv")
 def applications_csv() -> ResponseReturnValue:
     filters = _filters(_filter_form())
-    return Response(services.applications_csv(filters), mimetype="text/csv; charset=utf-8",
+    # content_type, not mimetype: Werkzeug appends "; charset=utf-8" to a text mimetype again.
+    return Response(services.applications_csv(filters), content_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{_export_name("csv")}"'})
 
 

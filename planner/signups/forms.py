@@ -109,8 +109,12 @@ class ApplicationForm(FlaskForm):
         ok = True
         rows = [row.form for row in self.delegates]
         for row in rows:
-            if (row.role.data or "").strip() and not (row.name.data or "").strip():
+            has_name, has_role = bool((row.name.data or "").strip()), bool((row.role.data or "").strip())
+            if has_role and not has_name:
                 row.name.errors = [*row.name.errors, _l("Give this delegate's name.")]
+                ok = False
+            elif has_name and not has_role:
+                row.role.errors = [*row.role.errors, _l("Give this delegate's role, e.g. CEO or engineer.")]
                 ok = False
         named = [r for r in rows if (r.name.data or "").strip()]
         low, high = self.offer.delegation_min_staff, self.offer.delegation_people_per_place
@@ -183,7 +187,12 @@ class MoveForm(FlaskForm):
     """One of the up/down buttons on "my applications": value "<application id>:up|down"."""
 
     move = StringField(validators=[DataRequired(), Regexp(r"^\d{1,12}:(up|down)$")])
+    # The ranked ids of the programme as the page showed them, best first (see move_application).
+    order = StringField(validators=[Optional(), Regexp(r"^\d{1,12}(,\d{1,12}){0,199}$")])
 
     def parsed(self) -> tuple[int, str]:
         application_id, direction = self.move.data.split(":")
         return int(application_id), direction
+
+    def shown_order(self) -> list[int] | None:
+        return [int(i) for i in self.order.data.split(",")] if self.order.data else None

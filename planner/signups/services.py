@@ -105,6 +105,11 @@ class NotEditable(SignupError):
     pass
 
 
+class StaleOrder(SignupError):
+    """A rank move made on a page showing an order that has changed since (second click, back
+    button, another tab)."""
+
+
 # The application lifecycle of DOMAIN.md; anything else is refused.
 ALLOWED_TRANSITIONS: dict[ApplicationStatus, frozenset[ApplicationStatus]] = {
     S.submitted: frozenset({S.allocated, S.waitlisted, S.withdrawn, S.ineligible, S.confirmed}),
@@ -207,6 +212,8 @@ def _check_answers(offer: Offer, kind: PlaceKind, answers: ApplicationAnswers) -
         low, high = offer.delegation_min_staff, offer.delegation_people_per_place
         if not low <= len(answers.delegates) <= high:
             raise InvalidAnswers(_("Name between %(low)s and %(high)s delegates.", low=low, high=high))
+        if any(not d.name.strip() or not d.role.strip() for d in answers.delegates):
+            raise InvalidAnswers(_("Give each delegate's name and role."))
 
 
 # --- reading --------------------------------------------------------------------------------
@@ -656,12 +663,22 @@ def set_order(company_id: int, programme_id: int, ordered_ids: Sequence[int], *,
 
 
 def move_application(application: Application, direction: str, *, actor: User | None,
+                     expected_order: Sequence[int] | None = None,
                      now: dt.datetime | None = None) -> list[Application]:
-    """Swap a ranked application with its neighbour above ("up") or below ("down")."""
+    """Swap a ranked application with its neighbour above ("up") or below ("down").
+
+    `expected_order` is the order (best first) the page showed when the button was pressed;
+    when the ranks have changed since, nothing moves and StaleOrder is raised, so a double
+    click or a button pressed on an old page never moves an application twice or blindly.
+    """
     current = ranked_applications(application.company_id, application.programme_id)
     ids = [a.id for a in current]
     if application.id not in ids:
         raise SignupError(_("Only active applications to ranked offers have a rank."))
+    if expected_order is not None and list(expected_order) != ids:
+        raise StaleOrder(_("Your ranks changed after this page was shown (a second click, an "
+                           "older page or another tab), so nothing was moved. Here is the "
+                           "current order: check it and move again if needed."))
     index = ids.index(application.id)
     other = index - 1 if direction == "up" else index + 1
     if direction not in ("up", "down") or not 0 <= other < len(ids):

@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 from planner.catalogue import services as catalogue
 from planner.db import utcnow
 from planner.extensions import db
+from planner.notifications.services import deliver_in_development
 from planner.signups import services
 from planner.signups.forms import ApplicationForm, MoveForm, WithdrawForm, form_data
 from planner.signups.models import Application, PlaceKind
@@ -90,8 +91,7 @@ def apply(offer_id: int, kind: str) -> ResponseReturnValue:
     company = current_user.company
     existing = services.find_application(company.id, offer.id, place_kind)
     if existing is not None:
-        flash(str(services.duplicate_error(existing)), "info")
-        return redirect(url_for("signups.application", application_id=existing.id), 303)
+        return _already_applied(services.duplicate_error(existing))
     allowance = services.programme_allowance(company.id, offer.programme)
     try:
         services.check_can_apply(offer, place_kind, company)
@@ -106,14 +106,14 @@ def apply(offer_id: int, kind: str) -> ResponseReturnValue:
                                                       answers=form.answers())
         except DuplicateApplication as exc:
             db.session.rollback()
-            flash(str(exc), "info")
-            return redirect(url_for("signups.application", application_id=exc.existing.id), 303)
+            return _already_applied(exc)
         except SignupError as exc:
             db.session.rollback()
             form.form_errors.append(str(exc))
             status = 403 if isinstance(exc, WindowClosed) else 400
         else:
             db.session.commit()
+            deliver_in_development()
             flash(_submitted_message(application), "success")
             return redirect(url_for("signups.application", application_id=application.id), 303)
     elif request.method == "POST":
@@ -121,6 +121,15 @@ def apply(offer_id: int, kind: str) -> ResponseReturnValue:
     return render_template("signups/apply.html", offer=offer, kind=place_kind, form=form,
                            allowance=allowance, application=None,
                            next_rank=services.next_rank(company.id, offer.programme_id)), status
+
+
+def _already_applied(exc: DuplicateApplication) -> ResponseReturnValue:
+    """Opening the form again leads to the existing application; posting it again (a double
+    click, the back button) is refused with 409 and shows that application, saving nothing."""
+    flash(str(exc), "info")
+    if request.method == "POST":
+        return _detail(exc.existing, WithdrawForm(), 409)
+    return redirect(url_for("signups.application", application_id=exc.existing.id), 303)
 
 
 def _submitted_message(application: Application) -> str:
@@ -209,6 +218,7 @@ def withdraw(application_id: int) -> ResponseReturnValue:
         flash(str(exc), "error")
         return _detail(application, form, 403 if isinstance(exc, NotEditable) else 400)
     db.session.commit()
+    deliver_in_development()  # a promoted waitlisted company is told at once
     flash(_("Your application is withdrawn."), "success")
     return redirect(url_for("signups.my_applications"), 303)
 
@@ -224,8 +234,12 @@ def reorder() -> ResponseReturnValue:
                                move_form=MoveForm()), 400
     application_id, direction = form.parsed()
     application = _own_application(application_id)
+    refused = _verified_or_page()
+    if refused is not None:
+        return refused
     try:
-        services.move_application(application, direction, actor=current_user)
+        services.move_application(application, direction, actor=current_user,
+                                  expected_order=form.shown_order())
     except SignupError as exc:
         db.session.rollback()
         flash(str(exc), "error")

@@ -45,6 +45,12 @@ def answers():
 
 
 @pytest.fixture(autouse=True)
+def _mail_in_tmp(app, tmp_path):
+    # Views deliver queued mail in development; keep it out of the checkout's instance folder.
+    app.config["MAIL_DIR"] = str(tmp_path / "mail")
+
+
+@pytest.fixture(autouse=True)
 def _request_context(app):
     # Service messages are translated; planner.i18n picks the locale from the request.
     with app.test_request_context():

@@ -96,6 +96,13 @@ def test_delegation_needs_the_offers_minimum_staff(app, db):
     assert [d["name"] for d in application.answers["delegates"]] == ["A", "B"]
 
 
+def test_every_delegate_needs_a_name_and_a_role(app, db):
+    offer = make_offer()
+    no_role = delegation_answers(delegates=(services.Delegate("Kim Minji", " "),))
+    with pytest.raises(InvalidAnswers, match="name and role"):
+        submit(offer, make_company(), kind=PlaceKind.delegation, answers=no_role)
+
+
 def test_answers_are_stored_in_the_documented_shape(app, db):
     application = submit(make_offer(), make_company())
     assert application.answers == {
@@ -181,6 +188,18 @@ def test_moving_the_first_application_up_changes_nothing(app, db):
     a, b = (submit(make_offer(programme=programme), company) for _ in range(2))
     services.move_application(a, "up", actor=None)
     assert (a.preference, b.preference) == (1, 2)
+
+
+def test_a_move_made_on_an_order_that_changed_since_moves_nothing(app, db):
+    programme = make_programme()
+    company = make_company()
+    a, b, c = (submit(make_offer(programme=programme), company) for _ in range(3))
+    shown = [a.id, b.id, c.id]
+    services.move_application(c, "up", actor=None, expected_order=shown)
+    # The same button again (a double click, or the back button): the page's order is stale.
+    with pytest.raises(services.StaleOrder):
+        services.move_application(c, "up", actor=None, expected_order=shown)
+    assert [x.id for x in services.ranked_applications(company.id, programme.id)] == [a.id, c.id, b.id]
 
 
 def test_set_ranks_refuses_equal_ranks(app, db):

@@ -126,6 +126,17 @@ def test_delegation_with_too_few_people_is_refused_and_keeps_the_typed_data(clie
     assert count_applications(db) == 0
 
 
+def test_a_delegate_without_a_role_is_refused_and_keeps_the_typed_data(client, db, applicant):
+    offer = make_offer()
+    db.session.commit()
+    response = client.post(f"/offers/{offer.id}/apply/delegation",
+                           data=delegation_post(**{"delegates-0-role": ""}))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "role, e.g. CEO or engineer." in page and 'value="Kim Minji"' in page
+    assert count_applications(db) == 0
+
+
 def test_missing_attestation_is_refused_and_everything_typed_is_kept(client, db, applicant):
     offer = make_offer()
     db.session.commit()
@@ -180,12 +191,17 @@ def test_second_identical_submission_shows_the_existing_application(client, db, 
     offer = make_offer()
     db.session.commit()
     first = client.post(f"/offers/{offer.id}/apply/booth", data=booth_post())
+    assert first.status_code == 303
+    # A double click or the back button posts the form again: refused (409), shown the first.
     second = client.post(f"/offers/{offer.id}/apply/booth", data=booth_post())
-    assert second.status_code == 303
-    assert second.headers["Location"] == first.headers["Location"]
+    assert second.status_code == 409
     assert count_applications(db) == 1
-    page = client.get(second.headers["Location"]).get_data(as_text=True)
+    page = second.get_data(as_text=True)
     assert "already applied" in page
+    assert first.headers["Location"] + "/edit" in page
+    # Opening the form again (GET) simply leads to the existing application.
+    again = client.get(f"/offers/{offer.id}/apply/booth")
+    assert again.status_code == 303 and again.headers["Location"] == first.headers["Location"]
 
 
 def test_submission_after_the_deadline_is_refused_and_saves_nothing(client, db, applicant):
@@ -304,6 +320,49 @@ def test_reorder_buttons_swap_ranks(client, db, applicant):
     db.session.expire_all()
     assert (db.session.get(Application, first.id).preference,
             db.session.get(Application, second.id).preference) == (2, 1)
+
+
+def test_a_second_click_on_a_rank_button_moves_nothing_and_says_so(client, db, applicant):
+    programme = make_programme()
+    first, second, third = (make_application(offer=make_offer(programme=programme), company=applicant.company)
+                            for _ in range(3))
+    db.session.commit()
+    page = client.get("/my/applications").get_data(as_text=True)
+    shown = f"{first.id},{second.id},{third.id}"
+    assert f'name="order" value="{shown}"' in page
+    move = {"move": f"{third.id}:up", "order": shown}
+    assert client.post("/my/applications/reorder", data=move).status_code == 303
+    again = client.post("/my/applications/reorder", data=move)
+    assert again.status_code == 409
+    assert "nothing was moved" in again.get_data(as_text=True)
+    db.session.expire_all()
+    assert [db.session.get(Application, a.id).preference for a in (first, third, second)] == [1, 2, 3]
+
+
+def test_an_allocated_place_links_to_where_it_is_confirmed(client, db, applicant):
+    application = make_application(company=applicant.company, status=S.allocated)
+    db.session.commit()
+    for url in (f"/my/applications/{application.id}", "/my/applications"):
+        page = client.get(url).get_data(as_text=True)
+        assert 'href="/my/allocation">Confirm or decline this place' in page
+
+
+def test_a_new_application_is_mailed_at_once_in_development(client, db, applicant):
+    from planner.notifications.models import OutboxMessage
+    offer = make_offer()
+    db.session.commit()
+    assert client.post(f"/offers/{offer.id}/apply/booth", data=booth_post()).status_code == 303
+    receipt = db.session.scalar(db.select(OutboxMessage).where(OutboxMessage.to_addr == applicant.email))
+    assert receipt is not None and receipt.sent_at is not None
+
+
+def test_the_csv_export_declares_one_charset(client, db, login_as):
+    make_application(offer=make_offer(), company=make_user().company)
+    login_as(make_coordinator())
+    db.session.commit()
+    response = client.get("/backoffice/applications.csv")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
 
 
 def test_reorder_with_nonsense_is_400(client, db, applicant):
