@@ -1,6 +1,9 @@
 """PlannerError, the base of every domain's rule errors, and the HTTP error pages."""
 from __future__ import annotations
 
+import math
+import time
+
 from flask import Flask, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
@@ -22,7 +25,8 @@ def register_error_handlers(app: Flask) -> None:
             return jsonify(error=exc.name, message=exc.description, status=code), code
         template = {403: "errors/403.html", 404: "errors/404.html", 429: "errors/429.html"}.get(
             code, "errors/generic.html")
-        response = app.make_response((render_template(template, error=exc), code))
+        wait_minutes = _minutes_until_retry() if code == 429 else None
+        response = app.make_response((render_template(template, error=exc, wait_minutes=wait_minutes), code))
         if code == 405 and hasattr(exc, "valid_methods") and exc.valid_methods:
             response.headers["Allow"] = ", ".join(exc.valid_methods)
         if code == 429:
@@ -34,3 +38,17 @@ def register_error_handlers(app: Flask) -> None:
         if _wants_json():
             return jsonify(error="Internal Server Error", status=500), 500
         return render_template("errors/500.html"), 500
+
+
+def _minutes_until_retry() -> int | None:
+    """Whole minutes until the breached rate limit lets the client try again (sign-up and
+    password reset count per hour, login per minute)."""
+    from planner.extensions import limiter
+    try:
+        current = limiter.current_limit
+        if current is None:
+            return None
+        # reset_at is rounded up to the next second; a fresh hourly window reads as 60 minutes.
+        return max(1, math.ceil((current.reset_at - 1 - time.time()) / 60))
+    except Exception:  # noqa: BLE001 - storage trouble must not turn a 429 into a 500
+        return None

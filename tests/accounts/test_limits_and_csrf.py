@@ -1,6 +1,8 @@
 """Rate limits (login, sign-up, password reset) and expired CSRF tokens, as users meet them."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from planner.extensions import limiter
@@ -29,6 +31,7 @@ def test_the_eleventh_login_attempt_in_a_minute_gets_the_friendly_429_page(clien
     assert response.status_code == 429
     assert "Too many attempts" in response.text
     assert response.headers["Retry-After"]
+    assert "Please try again in 1 minute." in response.text
 
 
 def test_one_address_is_limited_even_from_many_ip_addresses(client):
@@ -49,7 +52,12 @@ def test_sign_up_is_limited_to_five_an_hour_per_address(client):
     for n in range(5):
         response = client.post("/account/register", data=registration_data(registration_number="12345"))
         assert response.status_code == 400
-    assert client.post("/account/register", data=registration_data()).status_code == 429
+    response = client.post("/account/register", data=registration_data())
+    assert response.status_code == 429
+    # The limit counts per hour, so the page must not say "wait a minute".
+    minutes = int(response.headers["Retry-After"]) / 60
+    assert minutes > 50
+    assert re.search(r"Please try again in (59|60) minutes\.", response.text)
 
 
 def test_forgot_password_is_limited_to_five_an_hour(client):
