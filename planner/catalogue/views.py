@@ -193,7 +193,7 @@ def timeline() -> ResponseReturnValue:
     data = services.timeline(year, filters, now=now)
     args = {k: v for k, v in filters.to_args().items() if k not in ("from", "to", "past")}
     return render_template("catalogue/timeline.html", timeline=data, year=year, filters=filters, args=args,
-                           error=None, **_list_context())
+                           calendar_path=_calendar_path(args), error=None, **_list_context())
 
 
 @bp.route("/exhibitions/<slug>")

@@ -303,3 +303,15 @@ def test_timeline_gives_only_the_month_of_a_show_whose_days_are_not_confirmed(cl
     page = client.get("/exhibitions/timeline?year=2027").get_data(as_text=True)
     assert "Projected Show: March 2027 (projected)" in page
     assert "Mar 1, 2027" not in page
+
+
+@pytest.mark.parametrize("path, feed", [
+    ("/", "/calendar/exhibitions.ics"),
+    ("/exhibitions/timeline?year=2027&sector=naval", "/calendar/exhibitions.ics?sector=naval"),
+])
+def test_pages_that_list_shows_offer_to_subscribe_to_them(client, db, path, feed):
+    make_exhibition(name="Bar Show", starts_on=dt.date(2027, 3, 1), ends_on=dt.date(2027, 3, 5), sectors=["naval"])
+    db.session.commit()
+    page = client.get(path).get_data(as_text=True)
+    assert f'href="webcal://localhost{feed.replace("&", "&amp;")}"' in page
+    assert f'href="{feed}" download' in page
