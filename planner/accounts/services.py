@@ -165,7 +165,8 @@ def load_user(user_id: str) -> User | None:
     if not raw_id.isdigit() or not version.isdigit():
         return None
     user = db.session.get(User, int(raw_id))
-    if user is None or user.session_version != int(version):
+    # A deactivated account loses the sessions it already has, not only future logins.
+    if user is None or user.session_version != int(version) or not user.is_active:
         return None
     return user
 

@@ -178,6 +178,13 @@ def test_changing_the_password_bumps_the_session_version_and_ends_old_sessions(a
     assert services.load_user(user.get_id()) == user
 
 
+def test_a_deactivated_account_loses_its_open_sessions(app):
+    user = make_user()
+    session_id = user.get_id()
+    user.is_active_account = False
+    assert services.load_user(session_id) is None
+
+
 def test_changing_the_password_needs_the_current_one(app):
     user = make_user()
     with pytest.raises(AccountError, match="current password"):
