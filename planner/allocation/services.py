@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from flask import current_app
 from flask_babel import force_locale, gettext
@@ -121,15 +121,16 @@ def _load_applications(offer_ids: Sequence[int]) -> list[_AppRow]:
                     r.ineligible_reason) for r in rows]
 
 
-def _current_statuses(ids: Sequence[int], *, lock: bool) -> dict[int, str]:
+def _current_statuses(ids: Sequence[int], *, lock: bool) -> dict[int, tuple[str, str | None]]:
+    """(status, ineligible reason) of each application as committed now."""
     t = Application.__table__
-    found: dict[int, str] = {}
+    found: dict[int, tuple[str, str | None]] = {}
     # Chunked so the IN list stays within every driver's parameter limit.
     for start in range(0, len(ids), 5000):
-        query = select(t.c.id, t.c.status).where(t.c.id.in_(ids[start:start + 5000]))
+        query = select(t.c.id, t.c.status, t.c.ineligible_reason).where(t.c.id.in_(ids[start:start + 5000]))
         if lock:
             query = query.with_for_update()
-        found.update((r.id, str(r.status)) for r in db.session.execute(query))
+        found.update((r.id, (str(r.status), r.ineligible_reason)) for r in db.session.execute(query))
     return found
 
 
@@ -221,11 +222,8 @@ def _match(slots: list[matching.Slot], candidates: list[matching.Candidate],
     return matching.deferred_acceptance(slots, candidates, cap)
 
 
-def _compute(programme: Programme, offers: list[Offer], apps: list[_AppRow], seed: str,
-             overrides: Mapping[int, str] | None = None) -> _Computed:
-    """Eligibility, scores, lottery numbers and the matching for the loaded applications.
-    `overrides` replaces the status read for some applications (changed while computing)."""
-    overrides = overrides or {}
+def _compute(programme: Programme, offers: list[Offer], apps: list[_AppRow], seed: str) -> _Computed:
+    """Eligibility, scores, lottery numbers and the matching for the loaded applications."""
     companies = _load_companies(app.company_id for app in apps)
     last_year = _subsidised_last_year(programme, companies)
     exhibition_keys = {o.id: _exhibition_keys(o.exhibition) for o in offers}
@@ -250,7 +248,7 @@ def _compute(programme: Programme, offers: list[Offer], apps: list[_AppRow], see
     submitted, ineligible = S.submitted.value, S.ineligible.value
     for app in apps:
         company = companies[app.company_id]
-        status = overrides.get(app.id, app.status)
+        status = app.status
         facts = scoring.Facts(
             size_class=company.size_class,
             first_time_at_exhibition=not (exhibition_keys[app.offer_id] & company.prior_exhibitions),
@@ -377,12 +375,14 @@ def run_allocation(programme: Programme, *, actor: User | None, dry_run: bool,
         # a withdrawal committed while we computed is seen now and cannot slip in afterwards.
         submitted_read = [a.id for a in apps if a.status == S.submitted.value]
         now_status = _current_statuses(submitted_read, lock=True)
-        changed = {aid: now_status.get(aid, S.withdrawn.value) for aid in submitted_read
-                   if now_status.get(aid) != S.submitted.value}
+        changed = {aid: now_status.get(aid, (S.withdrawn.value, None)) for aid in submitted_read
+                   if now_status.get(aid, (None, None))[0] != S.submitted.value}
         if changed:
-            # Treated as withdrawn; the matching is recomputed so their places go to others.
-            computed = _compute(programme, offers, apps, seed,
-                                overrides={aid: S.withdrawn.value for aid in changed})
+            # Withdrawn or marked ineligible meanwhile: the run records what they are now, and
+            # the matching is recomputed so their places go to others.
+            apps = [replace(a, status=changed[a.id][0], ineligible_reason=changed[a.id][1])
+                    if a.id in changed else a for a in apps]
+            computed = _compute(programme, offers, apps, seed)
 
     run.inputs = _inputs_snapshot(programme, offers, apps, computed)
     rows = _result_rows(run.id, apps, computed)

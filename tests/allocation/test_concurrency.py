@@ -68,7 +68,10 @@ def test_two_coordinators_publishing_at_once_publish_exactly_one_run(app, db, pr
     assert db.session.scalar(select(func.count()).select_from(ApplicationEvent)) == 36
 
 
-def test_a_withdrawal_committed_during_a_run_is_not_lost(app, db, programme, monkeypatch):
+@pytest.mark.parametrize("to, reason", [(S.withdrawn, "changed plans"),
+                                        (S.ineligible, "Exhibits need a licence that was refused.")])
+def test_a_withdrawal_or_ineligibility_committed_during_a_run_is_not_lost(app, db, programme, monkeypatch,
+                                                                          to, reason):
     offer = closed_offer(programme, booth_capacity=1)
     x = apply(company_with_user(size_class="small")[0], offer, 1)
     y = apply(company_with_user(size_class="medium")[0], offer, 1)
@@ -95,16 +98,23 @@ def test_a_withdrawal_committed_during_a_run_is_not_lost(app, db, programme, mon
     thread = _in_thread(app, publish, errors)
     thread.start()
     assert computed.wait(30)
-    change_status(db.session.get(Application, x_id), S.withdrawn, actor=None, reason="changed plans")
+    x_now = db.session.get(Application, x_id)
+    if to == S.ineligible:
+        x_now.ineligible_reason = reason
+    change_status(x_now, to, actor=None, reason=reason)
     db.session.commit()
     withdrawn.set()
     thread.join(timeout=60)
     assert not errors, errors
     db.session.expire_all()
-    assert db.session.get(Application, x_id).status == S.withdrawn
+    assert db.session.get(Application, x_id).status == to
     assert db.session.get(Application, y_id).status == S.allocated
     outcomes = dict(db.session.execute(select(AllocationResult.application_id, AllocationResult.outcome)).all())
-    assert outcomes == {x_id: "withdrawn", y_id: "allocated"}
+    assert outcomes == {x_id: to.value, y_id: "allocated"}
+    if to == S.ineligible:
+        # Its company is shown the coordinator's reason, not a generic one.
+        assert db.session.scalar(select(AllocationResult.reason).where(
+            AllocationResult.application_id == x_id)) == reason
     assert db.session.get(Offer, offer.id).booth_taken == 1
 
 
