@@ -506,6 +506,9 @@ def update_answers(application: Application, *, actor: User | None, answers: App
     """
     now = now or utcnow()
     ensure_editable(application, now)
+    if application.offer.exhibition.status == ExhibitionStatus.cancelled:
+        raise NotEditable(_("This exhibition is cancelled, so the application can no longer be "
+                            "changed; you may still withdraw it."))
     _check_answers(application.offer, PlaceKind(application.kind), answers)
     application.answers = answers.as_json()
     application.export_control_attested = answers.export_control_attested

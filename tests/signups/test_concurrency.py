@@ -24,7 +24,11 @@ def app_config():
 
 @pytest.mark.postgres_only
 def test_simultaneous_submissions_confirm_exactly_the_last_three_places(app, db):
-    offer = make_offer(mode=OfferMode.first_come, booth_capacity=3)
+    offer = make_offer(mode=OfferMode.first_come, booth_capacity=10)
+    # Seven places go first, one by one, so the race is for the last three.
+    for _ in range(7):
+        services.submit_application(offer, PlaceKind.booth, company=make_company(), actor=None,
+                                    answers=good_answers())
     company_ids = [make_company().id for _ in range(SUBMISSIONS)]
     offer_id = offer.id
     db.session.commit()
@@ -61,6 +65,6 @@ def test_simultaneous_submissions_confirm_exactly_the_last_three_places(app, db)
     assert sorted(outcomes).count("confirmed") == 3
     assert sorted(outcomes).count("waitlisted") == SUBMISSIONS - 3
     db.session.expire_all()
-    assert db.session.get(Offer, offer_id).booth_taken == 3
+    assert db.session.get(Offer, offer_id).booth_taken == 10
     statuses = db.session.scalars(db.select(Application.status)).all()
-    assert sorted(statuses).count(S.confirmed) == 3 and len(statuses) == SUBMISSIONS
+    assert sorted(statuses).count(S.confirmed) == 10 and len(statuses) == SUBMISSIONS + 7

@@ -310,6 +310,17 @@ def test_editing_replaces_the_answers_before_the_deadline(app, db):
     assert application.answers["needs"] == ["guarantee"]
 
 
+def test_an_application_to_a_cancelled_show_can_be_withdrawn_but_not_edited(app, db):
+    offer = make_offer()
+    application = submit(offer, make_company())
+    offer.exhibition.status = ExhibitionStatus.cancelled
+    with pytest.raises(NotEditable, match="cancelled"):
+        services.update_answers(application, actor=None, answers=good_answers(target_markets=("AE",)))
+    assert application.answers["target_markets"] != ["AE"]
+    services.withdraw_application(application, actor=None)
+    assert application.status == S.withdrawn
+
+
 def test_withdrawn_application_cannot_be_edited_or_withdrawn_again(app, db):
     application = submit(make_offer(), make_company())
     services.withdraw_application(application, actor=None)
