@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
 
 from planner.extensions import limiter
 from tests.accounts.conftest import registration_data
+from tests.conftest import make_test_app
 from tests.factories import make_user
 
 
@@ -91,3 +93,31 @@ class TestExpiredCsrf:
         response = client.post("/account/logout")
         assert response.status_code == 400
         assert 'href="/" role="button"' in response.text
+
+
+class TestLimitsSharedThroughRedis:
+    """Several gunicorn workers (or hosts) must count one client's attempts together."""
+
+    @pytest.fixture
+    def app_config(self, tmp_path):
+        redis = pytest.importorskip("redis")
+        url = "redis://127.0.0.1:6379/0"
+        try:
+            redis.Redis.from_url(url, socket_timeout=1).ping()
+        except redis.RedisError:
+            pytest.skip("no Redis server on 127.0.0.1:6379")
+        return {"RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": url,
+                "RATELIMIT_KEY_PREFIX": f"planner-test-{uuid.uuid4().hex}", "MAIL_DIR": str(tmp_path / "mail")}
+
+    def test_attempts_counted_by_one_worker_are_refused_by_another(self, app, app_config):
+        worker_one = app.test_client()
+        for _ in range(10):
+            worker_one.post("/account/login", data={"email": "a@example.com", "password": "wrong-password"})
+        worker_two = make_test_app(app.config["SQLALCHEMY_DATABASE_URI"], **app_config)
+        response = worker_two.test_client().post(
+            "/account/login", data={"email": "a@example.com", "password": "wrong-password"})
+        assert response.status_code == 429
+        import redis
+        client = redis.Redis.from_url(app_config["RATELIMIT_STORAGE_URI"])
+        for key in client.scan_iter(f"*{app_config['RATELIMIT_KEY_PREFIX']}*"):
+            client.delete(key)
