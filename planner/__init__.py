@@ -15,6 +15,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     load_config(app, overrides)
     init_extensions(app)
     trust_proxies(app)
+    from planner.logs import install_request_log_filter
+    install_request_log_filter()
     register_blueprints(app)
     register_commands(app)
     register_template_helpers(app)
