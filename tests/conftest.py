@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -29,15 +30,15 @@ def _pg_url(url: str) -> str:
     return url
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory):
+@contextmanager
+def scratch_database(directory, prefix: str):
+    """An empty database of the suite's kind, dropped afterwards: a SQLite file in `directory`,
+    or a new database on the TEST_DATABASE_URL server."""
     if not PG_URL:
-        path = tmp_path_factory.mktemp("db") / "test.sqlite"
-        url = f"sqlite:///{path}"
-        yield url
+        yield f"sqlite:///{directory / (prefix + '.sqlite')}"
         return
     admin_url = make_url(_pg_url(PG_URL))
-    name = f"planner_test_{uuid.uuid4().hex[:10]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
@@ -47,6 +48,12 @@ def database_url(tmp_path_factory):
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    with scratch_database(tmp_path_factory.mktemp("db"), "planner_test") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -8,35 +8,19 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
-import uuid
-
 from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
 
 from planner import create_app
 from planner.extensions import db
-from tests.conftest import PG_URL, _pg_url
+from tests.conftest import scratch_database
 
 FIRST_REVISION = "27a77b4a284e"
 
 
 @pytest.fixture
 def scratch_url(tmp_path):
-    """An empty database of the suite's kind: a SQLite file, or a new PostgreSQL database."""
-    if not PG_URL:
-        yield f"sqlite:///{tmp_path / 'migrated.sqlite'}"
-        return
-    admin_url = make_url(_pg_url(PG_URL))
-    name = f"planner_migrate_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield admin_url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database(tmp_path, "planner_migrate") as url:
+        yield url
 
 
 def _schema_diff(url):

@@ -15,6 +15,7 @@ from planner.catalogue import services as catalogue
 from planner.catalogue.models import Exhibition, ExhibitionStatus, OfferMode
 from planner.db import utcnow
 from planner.extensions import db
+from planner.signups import demo as signups_demo
 from planner.signups import services as signups
 from planner.signups.models import PlaceKind
 from planner.signups.synthetic import registration_number
@@ -117,12 +118,9 @@ def load_closed_call(main_company: Company, main_user: User | None,
     programme = catalogue.create_programme(catalogue.ProgrammeInput(
         slug=PROGRAMME_SLUG, name="2027 closed call (demo: ready to allocate)",
         name_ko="2027 마감된 모집 (데모: 배정 준비 완료)", year=2027, budget_krw=400_000_000,
-        eligible_size_classes=["small", "medium", "middle-market"],
-        subsidy_shares={"small": 0.7, "medium": 0.5, "middle-market": 0.3, "large": 0.0},
-        cap_per_company=1,
-        criteria={"size_class": {"small": 30, "medium": 20, "middle-market": 5, "large": 0},
-                  "first_time_at_exhibition": 20, "no_subsidy_last_year": 15, "sector_fit": 10,
-                  "export_readiness": 15, "no_show_penalty": -25},
+        eligible_size_classes=list(signups_demo.DEMO_SIZE_CLASSES),
+        subsidy_shares=dict(signups_demo.DEMO_SUBSIDY_SHARES), cap_per_company=1,
+        criteria=dict(signups_demo.DEMO_CRITERIA),
         description="A demo call whose application windows have closed: preview and publish its "
                     "allocation from the back office, then log in as a demo company to confirm or "
                     "decline."), now=now)

@@ -32,16 +32,20 @@ LOGINS = (
 )
 
 
+# The demo programmes' published rules (the closed call in allocation.demo uses them too).
+DEMO_SIZE_CLASSES = ("small", "medium", "middle-market")
+DEMO_SUBSIDY_SHARES = {"small": 0.7, "medium": 0.5, "middle-market": 0.3, "large": 0.0}
+DEMO_CRITERIA = {"size_class": {"small": 30, "medium": 20, "middle-market": 5, "large": 0},
+                 "first_time_at_exhibition": 20, "no_subsidy_last_year": 15, "sector_fit": 10,
+                 "export_readiness": 15, "no_show_penalty": -25}
+
+
 def _programme_input() -> catalogue.ProgrammeInput:
     return catalogue.ProgrammeInput(
         slug=PROGRAMME_SLUG, name="2027 overseas defence exhibitions",
         name_ko="2027 해외 방산 전시회 참가 지원", year=2027, budget_krw=3_000_000_000,
-        eligible_size_classes=["small", "medium", "middle-market"],
-        subsidy_shares={"small": 0.7, "medium": 0.5, "middle-market": 0.3, "large": 0.0},
-        cap_per_company=2,
-        criteria={"size_class": {"small": 30, "medium": 20, "middle-market": 5, "large": 0},
-                  "first_time_at_exhibition": 20, "no_subsidy_last_year": 15, "sector_fit": 10,
-                  "export_readiness": 15, "no_show_penalty": -25},
+        eligible_size_classes=list(DEMO_SIZE_CLASSES), subsidy_shares=dict(DEMO_SUBSIDY_SHARES),
+        cap_per_company=2, criteria=dict(DEMO_CRITERIA),
         description="Subsidised booth places in the Korean pavilion and trade-delegation places "
                     "at the main foreign defence exhibitions of 2027.")
 
