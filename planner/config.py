@@ -47,6 +47,8 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
         REMEMBER_COOKIE_SAMESITE="Lax",
         RATELIMIT_ENABLED=env("RATELIMIT_ENABLED", "1") != "0",
         RATELIMIT_HEADERS_ENABLED=True,
+        # A moving window: with fixed windows a guesser gets twice the limit across a boundary.
+        RATELIMIT_STRATEGY="moving-window",
         WTF_CSRF_TIME_LIMIT=3600 * 4,
         # Above the catalogue import's own 5 MB limit, so a large CSV gets that page's message.
         MAX_CONTENT_LENGTH=6 * 1024 * 1024,
@@ -55,3 +57,9 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
     app.config["RATELIMIT_STORAGE_URI"] = redis_url or "memory://"
     if overrides:
         app.config.update(overrides)
+    # A site served over https sends its login cookies over https only, so no plain-http
+    # request (a stray link, a downgrade on a hostile network) can carry them.
+    https = app.config["SITE_URL"].startswith("https://")
+    for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
+        if not overrides or key not in overrides:
+            app.config[key] = https

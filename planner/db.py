@@ -1,4 +1,4 @@
-"""Model base class, UTC-aware timestamps and the SQLite foreign-key pragma."""
+"""Model base class, UTC-aware timestamps, the SQLite foreign-key pragma and the range of ids."""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,6 +10,8 @@ from sqlalchemy import DateTime, Enum, MetaData, event
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
+from werkzeug.routing import IntegerConverter
+from werkzeug.routing.map import Map
 
 # Named constraints keep Alembic's batch mode (SQLite) and downgrades deterministic.
 NAMING_CONVENTION = {
@@ -23,6 +25,24 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+# The largest value of an INTEGER column on PostgreSQL (ids, ranks). A larger number in a URL
+# or form can name no row; passed to the database it fails (int4 out of range; SQLite overflows
+# past 2**63), so it must be treated as "not found" before any query.
+MAX_ID = 2**31 - 1
+
+
+def is_valid_id(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
+
+
+class IdConverter(IntegerConverter):
+    """Flask's <int:...> converter, limited to MAX_ID: a larger number is a 404, not a 500."""
+
+    def __init__(self, map: Map, fixed_digits: int = 0, min: int | None = None,  # noqa: A002
+                 max: int | None = MAX_ID, signed: bool = False) -> None:
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def utcnow() -> dt.datetime:

@@ -107,6 +107,23 @@ def app(_schema, app_config):
 
 
 @pytest.fixture
+def another_app(_schema):
+    """another_app(**overrides): a second app on the test database, as another worker would run
+    it; its connections are closed after the test (an open one is a ResourceWarning on PG)."""
+    made = []
+
+    def make(**overrides):
+        other = make_test_app(_schema, **overrides)
+        made.append(other)
+        return other
+    yield make
+    for other in made:
+        with other.app_context():
+            _db.session.remove()
+            _db.engine.dispose()
+
+
+@pytest.fixture
 def db(app):
     return _db
 

@@ -130,8 +130,7 @@ def test_messages_translate_outside_a_request_for_commands_and_timers(app):
     assert gettext("Password") == "Password"
 
 
-def test_forwarded_headers_count_only_from_declared_proxies(app, db):
-    from tests.conftest import make_test_app
+def test_forwarded_headers_count_only_from_declared_proxies(app, db, another_app):
     from tests.factories import make_exhibition
     make_exhibition(slug="proxied-show-2027")
     db.session.commit()
@@ -141,5 +140,5 @@ def test_forwarded_headers_count_only_from_declared_proxies(app, db):
         return client.get("/api/v1/exhibitions?past=1", headers=headers).get_json()["items"][0]["url"]
 
     assert first_url(app.test_client()).startswith("http://localhost/")
-    proxied = make_test_app(app.config["SQLALCHEMY_DATABASE_URI"], TRUSTED_PROXIES=1)
+    proxied = another_app(TRUSTED_PROXIES=1)
     assert first_url(proxied.test_client()).startswith("https://planner.example.org/")

@@ -2,7 +2,7 @@
 profile and invitations of colleagues."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale, gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -15,6 +15,7 @@ from planner.accounts import emails, services
 from planner.accounts.forms import (AcceptInvitationForm, ChangePasswordForm, CompanyProfileForm,
                                     EmptyForm, ForgotPasswordForm, InvitationForm, LoginForm,
                                     RegistrationForm, ResetPasswordForm)
+from planner.accounts.models import User
 from planner.accounts.permissions import company_required
 from planner.extensions import db, limiter
 from planner.i18n import is_safe_redirect
@@ -35,6 +36,14 @@ def _commit_and_deliver() -> None:
 
 def _remember_cookie_present() -> bool:
     return current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+
+
+def _log_in(user: User, *, remember: bool = False) -> None:
+    # Start a new session: nothing from before the login carries over, above all not the CSRF
+    # token, which a page shown before (or a cookie planted on a shared computer) may have let
+    # someone else see.
+    session.clear()
+    login_user(user, remember=remember)
 
 
 def _status(form: object) -> int:
@@ -93,7 +102,7 @@ def login() -> ResponseReturnValue:
             # The same words whether the address is unknown or the password wrong.
             form.form_errors.append(_("Wrong email or password."))
         else:
-            login_user(user, remember=bool(form.remember.data))
+            _log_in(user, remember=bool(form.remember.data))
             services.record_login(user)
             db.session.commit()
             if user.email_verified_at is None:
@@ -104,6 +113,8 @@ def login() -> ResponseReturnValue:
 
 @bp.route("/logout", methods=["POST"])
 def logout() -> ResponseReturnValue:
+    # Cleared first: logout_user() then marks the remember-me cookie for deletion.
+    session.clear()
     logout_user()
     flash(_("You are logged out."), "info")
     return redirect(url_for("site.index"))
@@ -132,7 +143,7 @@ def register() -> ResponseReturnValue:
             form.form_errors.append(_("This company or email address was registered a moment ago. Log in instead, or ask a colleague to invite you."))
         else:
             deliver_in_development()
-            login_user(user)
+            _log_in(user)
             return redirect(url_for("accounts.check_email"))
     return render_template("accounts/register.html", form=form), _status(form)
 
@@ -204,7 +215,7 @@ def reset_password(token: str) -> ResponseReturnValue:
             db.session.rollback()
             form.form_errors.append(str(exc))
         else:
-            login_user(user)
+            _log_in(user)
             services.record_login(user)
             db.session.commit()
             flash(_("Your password is changed. Every other device has been logged out."), "success")
@@ -214,6 +225,8 @@ def reset_password(token: str) -> ResponseReturnValue:
 
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
+# Someone holding a stolen session must not be able to guess the current password at speed.
+@limiter.limit("10/minute", methods=["POST"])
 def change_password() -> ResponseReturnValue:
     form = ChangePasswordForm()
     if form.validate_on_submit():
@@ -226,7 +239,7 @@ def change_password() -> ResponseReturnValue:
             db.session.commit()
             # The session version changed: log this session in again under the new id so only
             # the other sessions and remember-me cookies are logged out.
-            login_user(current_user._get_current_object(), remember=_remember_cookie_present())
+            _log_in(current_user._get_current_object(), remember=_remember_cookie_present())
             flash(_("Your password is changed. Every other device has been logged out."), "success")
             return redirect(url_for("accounts.company") if current_user.company_id else url_for("site.index"))
     return render_template("accounts/change_password.html", form=form), _status(form)
@@ -325,7 +338,7 @@ def accept_invitation(token: str) -> ResponseReturnValue:
             db.session.rollback()
             form.form_errors.append(_("An account with this email already exists. Log in, or reset your password if you forgot it."))
         else:
-            login_user(user)
+            _log_in(user)
             services.record_login(user)
             db.session.commit()
             flash(_("Welcome! You have joined %(company)s.", company=invitation.company.legal_name), "success")

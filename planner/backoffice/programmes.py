@@ -7,6 +7,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from planner.accounts.models import Role
+from planner.accounts.permissions import role_required
 from planner.allocation import services as allocation
 from planner.backoffice import services
 from planner.backoffice.forms import OfferEditForm, OfferForm, ProgrammeForm
@@ -29,7 +31,12 @@ def programmes() -> ResponseReturnValue:
     return render_template("backoffice/programmes/index.html", programmes=catalogue.list_programmes())
 
 
+def _may_change_rules() -> bool:
+    return current_user.role == Role.admin
+
+
 @bp.route("/programmes/new", methods=["GET", "POST"])
+@role_required(Role.admin)  # a new programme is mostly its rules
 def programme_new() -> ResponseReturnValue:
     form = ProgrammeForm()
     if form.validate_on_submit():
@@ -59,20 +66,27 @@ def programme_detail(slug: str) -> ResponseReturnValue:
 def programme_edit(slug: str) -> ResponseReturnValue:
     programme = _programme_or_404(slug)
     form = ProgrammeForm()
+    rules_locked = not _may_change_rules()
     if not form.is_submitted():
         form.load(programme)
     elif form.validate():
-        try:
-            catalogue.update_programme(programme, form.to_input(), actor=current_user, now=utcnow())
-        except catalogue.ProgrammeError as exc:
-            db.session.rollback()
-            form.form_errors.append(str(exc))
+        if rules_locked and form.rules_differ_from(programme):
+            form.form_errors.append(_("Only an administrator may change a programme's rules: the cap "
+                                      "per company, the eligible size classes, the subsidy shares "
+                                      "and the scoring points."))
         else:
-            db.session.commit()
-            flash(_("Programme saved."), "success")
-            return redirect(url_for("backoffice.programme_detail", slug=programme.slug))
-    return render_template("backoffice/programmes/form.html", form=form, programme=programme), \
-        400 if form.is_submitted() else 200
+            data = form.to_input(rules_of=programme if rules_locked else None)
+            try:
+                catalogue.update_programme(programme, data, actor=current_user, now=utcnow())
+            except catalogue.ProgrammeError as exc:
+                db.session.rollback()
+                form.form_errors.append(str(exc))
+            else:
+                db.session.commit()
+                flash(_("Programme saved."), "success")
+                return redirect(url_for("backoffice.programme_detail", slug=programme.slug))
+    return render_template("backoffice/programmes/form.html", form=form, programme=programme,
+                           rules_locked=rules_locked), 400 if form.is_submitted() else 200
 
 
 def _exhibition_choices(programme: Programme) -> list[SelectChoice]:

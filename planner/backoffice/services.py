@@ -15,7 +15,7 @@ from sqlalchemy import Select, func, or_
 from planner.accounts.models import Company, User
 from planner.catalogue.models import Exhibition, Offer, Programme
 from planner.catalogue.services import company_share_krw
-from planner.db import utcnow
+from planner.db import is_valid_id, utcnow
 from planner.errors import PlannerError
 from planner.extensions import db
 from planner.signups import services as signups
@@ -85,7 +85,8 @@ def _filtered(filters: ApplicationFilters) -> Select[tuple[Application]]:
                       Company.registration_number.like(pattern, escape="\\"),
                       func.lower(Exhibition.name).like(pattern, escape="\\"),
                       func.lower(Exhibition.slug).like(pattern, escape="\\")]
-        if text.isdigit():
+        # ASCII only: "²" is a digit to isdigit() but not to int().
+        if text.isascii() and text.isdigit() and is_valid_id(int(text)):
             conditions.append(Application.id == int(text))
         query = query.where(or_(*conditions))
     return query

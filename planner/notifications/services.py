@@ -47,7 +47,9 @@ def _build(message: OutboxMessage, sender: str) -> EmailMessage:
     email = EmailMessage()
     email["From"] = sender
     email["To"] = message.to_addr
-    email["Subject"] = message.subject
+    # A subject is one header line: a line break (from an exhibition's name, say) would make
+    # the email library refuse the message, so it would never be sent.
+    email["Subject"] = " ".join(message.subject.split())
     email["Date"] = formatdate(localtime=False)
     email["Message-ID"] = make_msgid(idstring=f"outbox{message.id}")
     email["X-Outbox-Id"] = str(message.id)

@@ -74,7 +74,9 @@ class SmtpTransport:
             smtp: smtplib.SMTP = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=context)
         else:
             smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
-            if self.port == 587:
+            # Credentials never travel unencrypted: a server on another port that offers no
+            # STARTTLS fails here, and the mail waits in the outbox, rather than leak them.
+            if self.port == 587 or self.username:
                 smtp.starttls(context=context)
         if self.username:
             smtp.login(self.username, self.password or "")

@@ -8,9 +8,10 @@ from flask_wtf import FlaskForm
 from wtforms import (BooleanField, FieldList, Form, FormField, SelectField, SelectMultipleField,
                      StringField, TextAreaField)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from planner.catalogue.models import Offer
+from planner.db import is_valid_id
 from planner.i18n import country_name, known_country_codes
 from planner.signups.models import PlaceKind
 from planner.signups.services import ApplicationAnswers, Delegate, Exhibit
@@ -189,6 +190,16 @@ class MoveForm(FlaskForm):
     move = StringField(validators=[DataRequired(), Regexp(r"^\d{1,12}:(up|down)$")])
     # The ranked ids of the programme as the page showed them, best first (see move_application).
     order = StringField(validators=[Optional(), Regexp(r"^\d{1,12}(,\d{1,12}){0,199}$")])
+
+    # Twelve digits pass the patterns but not PostgreSQL's INTEGER; the view words the error.
+    def validate_move(self, field: StringField) -> None:
+        number = (field.data or "").split(":")[0]
+        if number.isdecimal() and not is_valid_id(int(number)):
+            raise ValidationError()
+
+    def validate_order(self, field: StringField) -> None:
+        if any(n.isdecimal() and not is_valid_id(int(n)) for n in (field.data or "").split(",")):
+            raise ValidationError()
 
     def parsed(self) -> tuple[int, str]:
         application_id, direction = self.move.data.split(":")

@@ -9,7 +9,7 @@ import pytest
 from planner.extensions import limiter
 from tests.accounts.conftest import registration_data
 from tests.conftest import make_test_app
-from tests.factories import make_user
+from tests.factories import PASSWORD, make_user
 
 
 @pytest.fixture
@@ -68,6 +68,17 @@ def test_forgot_password_is_limited_to_five_an_hour(client):
     assert client.post("/account/password/forgot", data={"email": "x@example.com"}).status_code == 429
 
 
+def test_guessing_the_current_password_is_limited_like_a_login(client, db, login_as):
+    user = make_user()
+    db.session.commit()
+    login_as(user)
+    form = {"current_password": "wrong-guess-123", "password": "new-harbour-falcon",
+            "confirm": "new-harbour-falcon"}
+    for _ in range(10):
+        assert client.post("/account/password", data=form).status_code == 400
+    assert client.post("/account/password", data=form).status_code == 429
+
+
 class TestExpiredCsrf:
     @pytest.fixture
     def app_config(self, tmp_path):
@@ -106,18 +117,18 @@ class TestLimitsSharedThroughRedis:
             redis.Redis.from_url(url, socket_timeout=1).ping()
         except redis.RedisError:
             pytest.skip("no Redis server on 127.0.0.1:6379")
+        # A storage prefix of its own, so limiter.reset() here or in a parallel run of the suite
+        # clears only this test's counters.
         return {"RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": url,
-                "RATELIMIT_KEY_PREFIX": f"planner-test-{uuid.uuid4().hex}", "MAIL_DIR": str(tmp_path / "mail")}
+                "RATELIMIT_STORAGE_OPTIONS": {"key_prefix": f"planner-test-{uuid.uuid4().hex}"},
+                "MAIL_DIR": str(tmp_path / "mail")}
 
-    def test_attempts_counted_by_one_worker_are_refused_by_another(self, app, app_config):
+    def test_attempts_counted_by_one_worker_are_refused_by_another(self, app, app_config, another_app):
         worker_one = app.test_client()
         for _ in range(10):
             worker_one.post("/account/login", data={"email": "a@example.com", "password": "wrong-password"})
-        worker_two = make_test_app(app.config["SQLALCHEMY_DATABASE_URI"], **app_config)
+        worker_two = another_app(**app_config)
         response = worker_two.test_client().post(
             "/account/login", data={"email": "a@example.com", "password": "wrong-password"})
         assert response.status_code == 429
-        import redis
-        client = redis.Redis.from_url(app_config["RATELIMIT_STORAGE_URI"])
-        for key in client.scan_iter(f"*{app_config['RATELIMIT_KEY_PREFIX']}*"):
-            client.delete(key)
+        limiter.reset()

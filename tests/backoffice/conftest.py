@@ -1,10 +1,11 @@
-"""Fixtures for back-office tests: a coordinator, an applicant and a programme input."""
+"""Fixtures for back-office tests: a coordinator, an admin, an applicant and a programme input."""
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
 
+from planner.accounts.models import Role
 from planner.catalogue.services import OfferInput, ProgrammeInput
 from tests.factories import make_coordinator, make_user
 
@@ -12,6 +13,11 @@ from tests.factories import make_coordinator, make_user
 @pytest.fixture
 def coordinator(app):
     return make_coordinator()
+
+
+@pytest.fixture
+def admin(app):
+    return make_coordinator(role=Role.admin)
 
 
 @pytest.fixture

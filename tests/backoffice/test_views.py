@@ -54,6 +54,15 @@ def test_every_back_office_page_renders_for_a_coordinator(client, login_as, coor
     get, _post = _urls(application.offer, application)
     login_as(coordinator)
     for url in get:
+        expected = 403 if url == "/backoffice/programmes/new" else 200  # admins only
+        assert client.get(url).status_code == expected, url
+
+
+def test_every_back_office_page_renders_for_an_admin(client, login_as, admin):
+    application = make_application()
+    get, _post = _urls(application.offer, application)
+    login_as(admin)
+    for url in get:
         assert client.get(url).status_code == 200, url
 
 
@@ -77,8 +86,8 @@ PROGRAMME_FORM = {
 }
 
 
-def test_coordinator_creates_a_programme_then_an_offer_through_the_forms(client, login_as, coordinator, db):
-    login_as(coordinator)
+def test_admin_creates_a_programme_then_an_offer_through_the_forms(client, login_as, admin, db):
+    login_as(admin)
     response = client.post("/backoffice/programmes/new", data=PROGRAMME_FORM)
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/backoffice/programmes/overseas-2028")
@@ -108,8 +117,8 @@ def test_coordinator_creates_a_programme_then_an_offer_through_the_forms(client,
     assert "Eurosatory 2028" in detail and "0 / 0 / 8" in detail
 
 
-def test_programme_form_shows_errors_and_keeps_what_was_typed(client, login_as, coordinator, db):
-    login_as(coordinator)
+def test_programme_form_shows_errors_and_keeps_what_was_typed(client, login_as, admin, db):
+    login_as(admin)
     data = dict(PROGRAMME_FORM, share_small="150", no_show_penalty="5", name="<script>x</script>")
     response = client.post("/backoffice/programmes/new", data=data)
     assert response.status_code == 400
@@ -119,23 +128,73 @@ def test_programme_form_shows_errors_and_keeps_what_was_typed(client, login_as, 
     assert db.session.scalar(db.select(db.func.count(Programme.id))) == 0
 
 
-def test_duplicate_slug_is_refused_with_a_message(client, login_as, coordinator):
+def test_duplicate_slug_is_refused_with_a_message(client, login_as, admin):
     make_programme(slug="overseas-2028")
-    login_as(coordinator)
+    login_as(admin)
     response = client.post("/backoffice/programmes/new", data=PROGRAMME_FORM)
     assert response.status_code == 400
     assert "already uses the slug" in response.get_data(as_text=True)
 
 
-def test_editing_a_programme_prefills_and_saves(client, login_as, coordinator):
+def test_editing_a_programme_prefills_and_saves(client, login_as, admin):
     programme = make_programme(slug="p-edit", subsidy_shares={"small": 0.6})
-    login_as(coordinator)
+    login_as(admin)
     html = client.get("/backoffice/programmes/p-edit/edit").get_data(as_text=True)
     assert 'name="share_small" type="number" value="60"' in html or 'value="60"' in html
     response = client.post("/backoffice/programmes/p-edit/edit",
                            data=dict(PROGRAMME_FORM, slug="p-edit", cap_per_company="3"))
     assert response.status_code == 302
     assert programme.cap_per_company == 3
+
+
+def _as_shown(app, programme) -> dict:
+    """The programme form's data as its edit page shows it."""
+    from planner.backoffice.forms import ProgrammeForm
+    with app.test_request_context():
+        shown = ProgrammeForm(formdata=None, meta={"csrf": False})
+        shown.load(programme)
+        return {f.name: f.data if isinstance(f.data, list) else "" if f.data is None else str(f.data)
+                for f in shown}
+
+
+def test_only_an_admin_may_create_a_programme(client, login_as, coordinator, db):
+    login_as(coordinator)
+    assert client.get("/backoffice/programmes/new").status_code == 403
+    assert client.post("/backoffice/programmes/new", data=PROGRAMME_FORM).status_code == 403
+    assert db.session.scalar(db.select(db.func.count(Programme.id))) == 0
+    assert "/backoffice/programmes/new" not in client.get("/backoffice/programmes").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("change", [{"cap_per_company": "9"}, {"share_small": "100"},
+                                    {"eligible_size_classes": ["small", "medium", "middle-market", "large"]},
+                                    {"points_small": "999"}, {"no_show_penalty": "0"}])
+def test_a_coordinator_cannot_change_a_programmes_rules(app, client, login_as, coordinator, db, change):
+    programme = make_programme(slug="p-rules", cap_per_company=2)
+    before = (programme.cap_per_company, dict(programme.subsidy_shares), list(programme.eligible_size_classes),
+              dict(programme.criteria))
+    login_as(coordinator)
+    response = client.post("/backoffice/programmes/p-rules/edit", data=dict(_as_shown(app, programme), **change))
+    assert response.status_code == 400
+    assert "Only an administrator may change a programme" in response.get_data(as_text=True)
+    db.session.refresh(programme)
+    assert (programme.cap_per_company, programme.subsidy_shares, programme.eligible_size_classes,
+            programme.criteria) == before
+
+
+def test_a_coordinator_edits_the_rest_of_a_programme_and_its_rules_stay_exact(app, client, login_as,
+                                                                              coordinator, db):
+    # A share the form shows rounded (33 %) must not be rewritten to 0.33 by someone who
+    # only renamed the programme.
+    programme = make_programme(slug="p-name", subsidy_shares={"small": 0.333, "medium": 0.5})
+    shown = _as_shown(app, programme)
+    login_as(coordinator)
+    assert "Only an administrator" in client.get("/backoffice/programmes/p-name/edit").get_data(as_text=True)
+    response = client.post("/backoffice/programmes/p-name/edit",
+                           data=dict(shown, name="Renamed programme", budget_krw="5"))
+    assert response.status_code == 302
+    db.session.refresh(programme)
+    assert programme.name == "Renamed programme" and programme.budget_krw == 5
+    assert programme.subsidy_shares == {"small": 0.333, "medium": 0.5}
 
 
 def test_offer_edit_refuses_a_window_after_the_show_and_keeps_the_offer(client, login_as, coordinator):

@@ -194,6 +194,9 @@ def test_create_exhibition_cleans_and_stores_everything(app):
     ({"slug": "Bad Slug!"}, "slug"),
     ({"website": "javascript:alert(1)"}, "website"),
     ({"website": "ftp://example.org"}, "website"),
+    # urlsplit() drops these silently, so they once passed as part of a valid address.
+    ({"website": "https://example.org/\r\nX-Injected:1"}, "website"),
+    ({"website": "https://example.org/a\tb"}, "website"),
     ({"sectors": ()}, "sectors"),
     ({"sectors": ("land", "underwater")}, "sectors"),
     ({"name": "  "}, "name"),
@@ -278,6 +281,30 @@ def test_csv_round_trip_recreates_the_catalogue(app, db):
     assert report.ok and report.created == 2
     after = [services.exhibition_input_from(e) for e in db.session.scalars(db.select(Exhibition).order_by(Exhibition.slug))]
     assert after == before
+
+
+def test_csv_export_neutralises_formulas_and_still_round_trips(app, db):
+    import csv
+    import io
+    risky = {"name": '=HYPERLINK("https://evil.example","Eurosatory")', "organiser": "+82 2 1234",
+             "venue": "-Hall 5", "acronym": "@SUM(A1)", "city": "'=already quoted",
+             "description": "''=twice", "status_note": "'plain apostrophe"}
+    services.create_exhibition(data(**risky), now=NOW)
+    before = services.exhibition_input_from(db.session.scalar(db.select(Exhibition)))
+    exported = services.export_csv()
+    row = next(csv.DictReader(io.StringIO(exported)))
+    assert row["name"] == "'" + risky["name"] and row["organiser"] == "'+82 2 1234"
+    assert row["venue"] == "'-Hall 5" and row["acronym"] == "'@SUM(A1)"
+    assert row["city"] == "''=already quoted" and row["description"] == "'''=twice"
+    assert row["status_note"] == "'plain apostrophe"  # no formula after it: left alone
+    assert not any(cell.startswith(("=", "+", "-", "@")) for cell in row.values())
+    report = services.import_csv(exported, now=NOW)
+    assert report.ok and report.unchanged == 1
+    for exhibition in db.session.scalars(db.select(Exhibition)):
+        db.session.delete(exhibition)
+    db.session.flush()
+    assert services.import_csv(exported, now=NOW).created == 1
+    assert services.exhibition_input_from(db.session.scalar(db.select(Exhibition))) == before
 
 
 def test_import_upserts_by_slug_and_reports_counts(app, db):

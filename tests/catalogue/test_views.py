@@ -315,3 +315,65 @@ def test_pages_that_list_shows_offer_to_subscribe_to_them(client, db, path, feed
     page = client.get(path).get_data(as_text=True)
     assert f'href="webcal://localhost{feed.replace("&", "&amp;")}"' in page
     assert f'href="{feed}" download' in page
+
+
+class TestPageCacheKeepsVisitorsApart:
+    """The per-worker page cache must never hand one visitor's page, CSRF token or name to
+    another visitor (tokens are real here: CSRF protection is on, as in production)."""
+
+    @pytest.fixture
+    def app_config(self):
+        return {"WTF_CSRF_ENABLED": True}
+
+    @staticmethod
+    def _get(app, client, path):
+        with app.app_context():
+            return client.get(path)
+
+    def test_no_page_from_the_cache_carries_a_token_or_a_name(self, app, db):
+        import re
+
+        from tests.factories import make_user
+        upcoming(slug="show", name="Cached Show")
+        user = make_user(name="Kim Secret-Name")
+        db.session.commit()
+
+        anonymous = app.test_client()
+        login_page = self._get(app, anonymous, "/account/login").get_data(as_text=True)
+        anonymous_token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', login_page).group(1)
+        signed_in = app.test_client()
+        with signed_in.session_transaction() as session:
+            session["_user_id"] = user.get_id()
+            session["_fresh"] = True
+
+        for path in ["/exhibitions", "/exhibitions/show", "/exhibitions/timeline"]:
+            # An anonymous visitor with a session (and a CSRF token in it) fills the cache; the
+            # first visit only marks the session not fresh, which sets a cookie and stores nothing.
+            for _ in range(2):
+                assert self._get(app, anonymous, path).status_code == 200, path
+            # The signed-in visitor never reads from the cache nor writes to it.
+            own = self._get(app, signed_in, path)
+            own_page = own.get_data(as_text=True)
+            assert "X-Page-Cache" not in own.headers and "Log out" in own_page, path
+            own_token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', own_page).group(1)
+            # Everyone else gets the stored page, with nobody's token or menu in it.
+            for visitor in (app.test_client(), anonymous):
+                response = self._get(app, visitor, path)
+                page = response.get_data(as_text=True)
+                assert response.headers["X-Page-Cache"] == "hit", path
+                assert "csrf_token" not in page and anonymous_token not in page and own_token not in page
+                assert "Log out" not in page and "Kim Secret-Name" not in page
+                assert "Set-Cookie" not in response.headers
+
+    def test_a_page_with_a_flashed_message_is_neither_stored_nor_served_from_the_cache(self, app, db):
+        upcoming(slug="show")
+        db.session.commit()
+        visitor = app.test_client()
+        with visitor.session_transaction() as session:
+            session["_flashes"] = [("info", "Only for this visitor")]
+        response = self._get(app, visitor, "/exhibitions/show")
+        assert "Only for this visitor" in response.get_data(as_text=True)
+        assert "X-Page-Cache" not in response.headers
+        other = self._get(app, app.test_client(), "/exhibitions/show")
+        assert other.headers["X-Page-Cache"] == "miss"
+        assert "Only for this visitor" not in other.get_data(as_text=True)

@@ -149,3 +149,31 @@ def test_delivery_in_development_does_nothing_when_smtp_is_configured(app, db, f
     db.session.commit()
     assert services.deliver_in_development() == 0
     assert fake_smtp.instances == []
+
+
+def test_a_subject_with_a_line_break_is_sent_on_one_line(app, db):
+    # Subjects carry exhibition names, which a CSV import may give a line break; the email
+    # library refuses such a header, so the mail was never sent.
+    services.enqueue("kim@example.com", "A place is yours: Eurosatory\r\nBcc: evil@example.com", "Body")
+    db.session.commit()
+    assert services.deliver_pending(now=NOW) == 1
+    [path] = list(Path(app.config["MAIL_DIR"]).glob("*.eml"))
+    mail = message_from_bytes(path.read_bytes())
+    assert mail["Subject"] == "A place is yours: Eurosatory Bcc: evil@example.com"
+    assert mail["Bcc"] is None
+
+
+def test_smtp_credentials_are_only_sent_after_starttls_whatever_the_port(app, db, fake_smtp):
+    app.config["SMTP_URL"] = "smtp://mailer:secret@mail.example:25"
+    services.enqueue("kim@example.com", "Hello", "Body text")
+    assert services.deliver_pending(now=NOW) == 1
+    [smtp] = fake_smtp.instances
+    assert smtp.calls[:2] == [("starttls",), ("login", "mailer", "secret")]
+
+
+def test_a_local_relay_without_credentials_needs_no_starttls(app, db, fake_smtp):
+    app.config["SMTP_URL"] = "smtp://localhost:25"
+    services.enqueue("kim@example.com", "Hello", "Body text")
+    assert services.deliver_pending(now=NOW) == 1
+    [smtp] = fake_smtp.instances
+    assert smtp.calls == [("quit",)]

@@ -445,11 +445,11 @@ def is_known_country(code: str | None) -> bool:
 
 
 def is_valid_website(url: str | None) -> bool:
-    if not url:
+    # Any whitespace is refused, and before urlsplit(), which silently drops tabs and line breaks.
+    if not url or any(c.isspace() or ord(c) < 0x20 or ord(c) == 0x7F for c in url):
         return False
     parts = urlsplit(url)
-    return parts.scheme in ("http", "https") and bool(parts.hostname) and "." in (parts.hostname or "") \
-        and " " not in url
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and "." in (parts.hostname or "")
 
 
 def _clean(data: ExhibitionInput) -> ExhibitionInput:
@@ -627,6 +627,21 @@ CSV_COLUMNS = ("slug", "name", "name_ko", "acronym", "edition_year", "starts_on"
                "website", "sectors", "status", "status_note", "description", "description_ko", "source")
 REQUIRED_COLUMNS = ("slug", "name", "starts_on", "ends_on", "city", "country_code", "timezone", "sectors")
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
+# A cell starting with one of these is run as a formula by spreadsheet programs (CSV injection:
+# "=HYPERLINK(...)" in an exhibition's name). The export puts an apostrophe before such a cell,
+# and before one that already starts with apostrophes and then such a character, and the import
+# takes one off again, so every exported file imports to exactly what was exported.
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _spreadsheet_safe(value: str) -> str:
+    return "'" + value if value.lstrip("'").startswith(_FORMULA_PREFIXES) else value
+
+
+def _from_spreadsheet_safe(value: str) -> str:
+    if value.startswith("'") and value.lstrip("'").startswith(_FORMULA_PREFIXES):
+        return value[1:]
+    return value
 
 
 @dataclass(frozen=True)
@@ -662,14 +677,14 @@ def export_csv() -> str:
                 value = ";".join(value)
             elif isinstance(value, dt.date):
                 value = value.isoformat()
-            row.append("" if value is None else str(value))
+            row.append("" if value is None else _spreadsheet_safe(str(value)))
         writer.writerow(row)
     return out.getvalue()
 
 
 def _parse_row(row: Mapping[str, str | None]) -> tuple[ExhibitionInput | None, list[tuple[str, str]]]:
     def text(column: str) -> str:
-        return (row.get(column) or "").strip()
+        return _from_spreadsheet_safe((row.get(column) or "").strip())
 
     problems: list[tuple[str, str]] = []
     dates: dict[str, dt.date] = {}

@@ -1,0 +1,37 @@
+"""Response headers every page gets (no framing, no MIME sniffing, a referrer policy) and the
+rule that keeps pages of logged-in visitors, or pages that set the session cookie, out of shared
+caches."""
+from __future__ import annotations
+
+from flask import Flask, Response, g, request, session
+
+# Nothing here is ever framed (clickjacking the publish, withdraw or confirm buttons), and forms
+# only ever post to this site.
+CONTENT_SECURITY_POLICY = "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
+
+
+def register_security_headers(app: Flask) -> None:
+    app.after_request(security_headers)
+
+
+def _is_personal() -> bool:
+    # Flask-Login keeps the user it loaded in g._login_user: when a request never looked at the
+    # user, its response cannot show it, and asking now would load the user just for this check.
+    user = g.get("_login_user")
+    return bool(user is not None and user.is_authenticated) or session.modified
+
+
+def security_headers(response: Response) -> Response:
+    headers = response.headers
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    if response.mimetype == "text/html":
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    # A page with a user's name, menu or CSRF token, or one that sets the session cookie, must
+    # never be stored by a proxy and handed to someone else. Views that chose their own caching
+    # (feeds, token pages) keep it.
+    if "Cache-Control" not in headers and request.endpoint != "static" \
+            and not g.get("same_for_everyone") and _is_personal():
+        headers["Cache-Control"] = "private, no-store"
+    return response
