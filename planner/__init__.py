@@ -17,16 +17,21 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     trust_proxies(app)
     from planner.logs import install_request_log_filter
     install_request_log_filter()
+    register_url_converters(app)
     register_blueprints(app)
     register_commands(app)
     register_template_helpers(app)
     from planner.errors import register_error_handlers
     register_error_handlers(app)
+    from planner.security import register_security_headers
+    register_security_headers(app)
     return app
 
 
 def init_extensions(app: Flask) -> None:
     from planner import models  # noqa: F401  (every model must be known to Alembic)
+    from flask_babel import lazy_gettext
+
     from planner.accounts.services import load_user
     from planner.extensions import babel, csrf, db, limiter, login_manager, migrate
     from planner.i18n import select_locale, select_timezone
@@ -42,6 +47,9 @@ def init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message_category = "info"
+    # Flask-Login's own message is English; translate it in the visitor's language when flashed.
+    login_manager.login_message = lazy_gettext("Please log in to see this page.")
+    login_manager.localize_callback = str
     login_manager.user_loader(load_user)
 
 
@@ -52,6 +60,12 @@ def trust_proxies(app: Flask) -> None:
     if count > 0:
         from werkzeug.middleware.proxy_fix import ProxyFix
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
+
+
+def register_url_converters(app: Flask) -> None:
+    # Before any blueprint: rules pick their converter when they are added.
+    from planner.db import IdConverter
+    app.url_map.converters["int"] = IdConverter
 
 
 def register_blueprints(app: Flask) -> None:

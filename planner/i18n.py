@@ -7,8 +7,9 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from babel import Locale
+from babel.dates import get_timezone_location
 from flask import Flask, current_app, has_request_context, request
-from flask_babel import format_currency, format_date, format_datetime, get_locale
+from flask_babel import format_currency, format_date, format_time, get_locale
 from flask_login import current_user
 
 from planner.vocab import SECTOR_LABELS, SIZE_CLASS_LABELS, Sector
@@ -65,7 +66,9 @@ def countries_matching(text: str) -> set[str]:
 
 
 def is_safe_redirect(target: str | None) -> bool:
-    if not target:
+    """A path on this site. Browsers read a backslash as a slash ("/\\evil.example" leaves the
+    site) and drop tabs and line breaks; a line break would also break the Location header."""
+    if not target or "\\" in target or any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
         return False
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//")
@@ -94,8 +97,23 @@ def format_date_range(start: dt.date, end: dt.date) -> str:
 def format_local_datetime(value: dt.datetime | None, tz_name: str) -> str:
     if value is None:
         return ""
-    local = value.astimezone(ZoneInfo(tz_name))
-    return f"{format_datetime(local.replace(tzinfo=None), 'medium', rebase=False)} ({tz_name})"
+    zone = ZoneInfo(tz_name)
+    local = value.astimezone(zone).replace(tzinfo=None)
+    # Deadlines fall on the minute: seconds are noise. English readers know IANA names; in Korean
+    # "Asia/Seoul" is untranslated jargon, so say the zone's place instead ("대한민국 시간").
+    locale_code = str(get_locale() or "en")
+    zone_label = tz_name if locale_code == "en" else get_timezone_location(zone, locale=locale_code)
+    return f"{format_date(local, 'medium', rebase=False)} {format_time(local, 'short', rebase=False)} ({zone_label})"
+
+
+def localized(obj: object, attribute: str) -> str:
+    """`obj.<attribute>_ko` on Korean pages when it is filled in, else `obj.<attribute>`:
+    exhibitions and programmes keep their Korean name and city beside the English ones."""
+    if str(get_locale() or "en") == "ko":
+        korean = getattr(obj, f"{attribute}_ko", None)
+        if korean:
+            return str(korean)
+    return str(getattr(obj, attribute, "") or "")
 
 
 def compile_translations(directory: str) -> None:
@@ -130,6 +148,7 @@ def register_template_helpers(app: Flask) -> None:
         format_krw=format_krw,
         format_date_range=format_date_range,
         format_local_datetime=format_local_datetime,
+        localized=localized,
         current_locale=lambda: str(get_locale() or "en"),
         SECTORS=list(Sector),
         has_endpoint=lambda name: name in app.view_functions,

@@ -24,7 +24,7 @@ def language(code: str) -> ResponseReturnValue:
     response = redirect(target if is_safe_redirect(target) else url_for("site.index"))
     if code in current_app.config["LANGUAGES"]:
         response.set_cookie(LOCALE_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax",
-                            httponly=True)
+                            httponly=True, secure=current_app.config["SESSION_COOKIE_SECURE"])
     return response
 
 

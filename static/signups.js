@@ -19,6 +19,8 @@
         if (value) { el.setAttribute(attr, value.replace(/exhibits-\d+-/, "exhibits-" + index + "-")); }
       });
     });
+    var legend = clone.querySelector("legend");
+    if (legend) { legend.textContent = legend.textContent.replace(/\d+/, String(index + 1)); }
     clone.querySelectorAll(".field-error").forEach(function (el) { el.remove(); });
     clone.querySelectorAll("input[type=text]").forEach(function (el) { el.value = ""; el.removeAttribute("aria-invalid"); });
     clone.querySelectorAll("input[type=checkbox]").forEach(function (el) { el.checked = false; });

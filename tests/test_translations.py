@@ -40,3 +40,33 @@ def test_every_source_message_has_a_korean_translation():
     missing = sorted(_source_messages() - translated)
     assert not missing, (f"{len(missing)} messages lack Korean (add them to translations/fragments/"
                          f"*.json and run tools/translations.py): {missing[:20]}")
+
+
+def test_korean_strings_of_templates_survive_formatting():
+    """Jinja's `_()` always %-formats what gettext returns, placeholders or not, so a lone "%" in a
+    Korean string ("비율(%)") breaks the page that shows it with a 500 while English still works."""
+    import re
+
+    with (ROOT / "babel.cfg").open() as fh:
+        method_map, options_map = parse_mapping_cfg(fh)
+    template_messages = set()
+    for _filename, _lineno, message, _comments, _context in extract_from_dir(
+            str(ROOT / "templates"), [(pattern.removeprefix("templates/"), method)
+                                      for pattern, method in method_map if pattern.startswith("templates/")],
+            options_map, directory_filter=lambda path: not Path(path).name.startswith(".")):
+        template_messages.update([message] if isinstance(message, str) else [m for m in message if m])
+    with PO.open("rb") as fh:
+        catalog = read_po(fh, locale="ko")
+    broken = []
+    for message in catalog:
+        ids = [message.id] if isinstance(message.id, str) else list(message.id)
+        texts = [message.string] if isinstance(message.string, str) else list(message.string or ())
+        if not message.id or not template_messages.intersection(ids):
+            continue
+        names = {name: 1 for name in re.findall(r"%\((\w+)\)", " ".join(ids))}
+        for text in texts:
+            try:
+                text % names
+            except (ValueError, TypeError, KeyError) as exc:
+                broken.append(f"{ids[0]!r}: {exc}")
+    assert not broken, broken

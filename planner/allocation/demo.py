@@ -80,7 +80,7 @@ def _answers(company: Company, kind: PlaceKind, user: User) -> signups.Applicati
     exhibits = (signups.Exhibit(name=company.products or "Product line", needs_licence=True,
                                 licence_status="applied"),) if kind == B else ()
     delegates = (signups.Delegate(name=user.name or "Delegate", role="Export manager"),) if kind == D else ()
-    return signups.ApplicationAnswers(exhibits=exhibits, target_markets=("Poland", "Saudi Arabia"),
+    return signups.ApplicationAnswers(exhibits=exhibits, target_markets=("PL", "SA"),
                                       needs=("b2b",), delegates=delegates,
                                       export_control_attested=True)
 

@@ -14,7 +14,7 @@ from sqlalchemy import Column, bindparam, exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from planner.accounts.models import Company, User
-from planner.allocation import lottery, matching, scoring
+from planner.allocation import lottery, matching, reasons as audit, scoring
 from planner.allocation.models import AllocationResult, AllocationRun
 from planner.catalogue.models import Exhibition, Offer, OfferMode, Programme
 from planner.catalogue.services import company_share_krw
@@ -81,6 +81,10 @@ class ReasonRequired(AllocationError):
 
 
 class RunChanged(AllocationError):
+    pass
+
+
+class NotPreviewed(AllocationError):
     pass
 
 
@@ -394,6 +398,23 @@ def run_allocation(programme: Programme, *, actor: User | None, dry_run: bool,
     return run
 
 
+def publish_preview(previewed: AllocationRun, *, seed: str, actor: User | None,
+                    now: dt.datetime | None = None) -> AllocationRun:
+    """Publish the programme of a dry run with that run's seed, so the lottery is the one the
+    coordinator previewed (allocation rule 2), never a seed typed in or tried out elsewhere.
+
+    `seed` is the one the publishing page showed; raises NotPreviewed when it is not the
+    previewed run's seed or the run is no dry run, and what run_allocation raises.
+    """
+    if not previewed.is_dry_run or seed != previewed.seed:
+        raise NotPreviewed(_("Only a previewed run can be published, with the lottery seed it was "
+                             "previewed with. Open the preview again and publish from its page."))
+    programme = db.session.get(Programme, previewed.programme_id)
+    if programme is None:
+        raise NoRun(_("This run's programme no longer exists."))
+    return run_allocation(programme, actor=actor, dry_run=False, seed=previewed.seed, now=now)
+
+
 def _inputs_snapshot(programme: Programme, offers: list[Offer], apps: list[_AppRow],
                      computed: _Computed) -> dict[str, object]:
     by_offer = {o.id: o for o in offers}
@@ -428,8 +449,8 @@ def _apply_publication(programme: Programme, offers: list[Offer], apps: list[_Ap
     taken: dict[tuple[int, str], int] = defaultdict(int)
     actor_id = actor.id if actor else None
     reasons = {
-        S.allocated.value: "allocation run published",
-        S.waitlisted.value: "allocation run published: waitlisted",
+        S.allocated.value: audit.PUBLISHED_ALLOCATED,
+        S.waitlisted.value: audit.PUBLISHED_WAITLISTED,
     }
     for row in rows:
         app = app_by_id[row["application_id"]]
@@ -651,7 +672,7 @@ def confirm(application: Application, actor: User, now: dt.datetime | None = Non
         raise NotAllocated(_("Only an allocated place can be confirmed."))
     if application.confirm_by is not None and now > application.confirm_by:
         raise ConfirmationClosed(_("The deadline to confirm this place has passed."))
-    change_status(application, S.confirmed, actor=actor, reason="confirmed by the company", now=now)
+    change_status(application, S.confirmed, actor=actor, reason=audit.CONFIRMED, now=now)
     return application
 
 
@@ -664,7 +685,7 @@ def decline(application: Application, actor: User, now: dt.datetime | None = Non
         raise NotAllocated(_("Only an allocated place can be declined."))
     if application.confirm_by is not None and now > application.confirm_by:
         raise ConfirmationClosed(_("The deadline to answer for this place has passed."))
-    change_status(application, S.declined, actor=actor, reason="declined by the company", now=now)
+    change_status(application, S.declined, actor=actor, reason=audit.DECLINED, now=now)
     _release_place(application.offer_id, str(application.kind))
     return fill_freed_place(application.offer, str(application.kind), now=now, actor=actor)
 
@@ -680,7 +701,7 @@ def withdraw(application: Application, actor: User, now: dt.datetime | None = No
             or get_published_run(application.offer.programme) is None:
         raise NotAllocated(_("Only a waitlisted or held place of a published allocation can be "
                              "withdrawn here."))
-    change_status(application, S.withdrawn, actor=actor, reason="withdrawn by the company", now=now)
+    change_status(application, S.withdrawn, actor=actor, reason=audit.WITHDRAWN, now=now)
     application.confirm_by = None
     db.session.flush()
     if current == S.waitlisted:
@@ -699,7 +720,7 @@ def expire_overdue(now: dt.datetime | None = None, *, actor: User | None = None)
     freed: set[tuple[int, str]] = set()
     for application in overdue:
         change_status(application, S.expired, actor=actor,
-                      reason="confirmation window passed", now=now)
+                      reason=audit.EXPIRED, now=now)
         _release_place(application.offer_id, str(application.kind))
         freed.add((application.offer_id, str(application.kind)))
     promoted = 0
@@ -754,7 +775,7 @@ def fill_freed_place(offer: Offer, kind: str, *, now: dt.datetime | None = None,
             continue
         if not _take_place(offer.id, kind):
             break
-        _allocate(application, actor=actor, now=now, reason="promoted from the waitlist")
+        _allocate(application, actor=actor, now=now, reason=audit.PROMOTED)
         promoted.append(application)
     return promoted
 

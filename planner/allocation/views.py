@@ -9,15 +9,23 @@ from flask_login import current_user
 
 from planner.accounts.models import Role
 from planner.accounts.permissions import company_required, role_required
-from planner.allocation import services
+from planner.allocation import reasons, services
 from planner.allocation.forms import AnswerForm, OverrideForm, PreviewForm, PublishForm
 from planner.allocation.models import AllocationRun
 from planner.allocation.scoring import CRITERIA_CODES
 from planner.catalogue.models import Offer, Programme
+from planner.db import is_valid_id
 from planner.extensions import db
 from planner.signups.models import Application
 
 bp = Blueprint("allocation", __name__)
+
+
+@bp.app_context_processor
+def reason_helpers() -> dict[str, object]:
+    # Registered after signups, so this event_reason, which also knows the allocation's reasons,
+    # is the one every page (an application's history too) gets.
+    return {"event_reason": reasons.describe_reason}
 
 
 def _runs_page(status: int = 200, error: str | None = None) -> ResponseReturnValue:
@@ -51,6 +59,8 @@ def _run_page(run: AllocationRun, form: PublishForm | None = None,
     programme = db.get_or_404(Programme, run.programme_id)
     published = services.get_published_run(programme)
     offer_id = request.args.get("offer", type=int)
+    if not is_valid_id(offer_id):
+        offer_id = None
     if form is None:
         form = PublishForm(seed=run.seed)
     return render_template(
@@ -70,13 +80,11 @@ def run(run_id: int) -> ResponseReturnValue:
 @role_required(Role.coordinator)
 def publish(run_id: int) -> ResponseReturnValue:
     previewed = db.get_or_404(AllocationRun, run_id)
-    programme = db.get_or_404(Programme, previewed.programme_id)
     form = PublishForm()
     if not form.validate_on_submit():
         return _run_page(previewed, form, 400)
     try:
-        published = services.run_allocation(programme, actor=current_user, dry_run=False,
-                                            seed=form.seed.data)
+        published = services.publish_preview(previewed, seed=form.seed.data, actor=current_user)
     except services.AllocationError as exc:
         db.session.rollback()
         form.form_errors.append(str(exc))

@@ -1,6 +1,7 @@
 """Back-office forms: programmes, offers, review filters and the ineligibility reason."""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 from zoneinfo import available_timezones
 
@@ -16,6 +17,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from planner.catalogue.models import OfferMode, Programme, default_criteria
 from planner.catalogue.services import OfferInput, ProgrammeInput
 from planner.catalogue.services.programmes import SLUG_PATTERN
+from planner.db import is_valid_id
 from planner.signups.models import ApplicationStatus, PlaceKind
 from planner.vocab import SIZE_CLASS_LABELS, SizeClass
 
@@ -44,6 +46,12 @@ def _points(label: Any, default: int, minimum: int = 0, maximum: int = 1000) -> 
 
 
 _CRITERIA = default_criteria()
+# The fields holding a programme's rules, which only an admin may set (DOMAIN.md: an admin is a
+# coordinator "who may also manage staff accounts and programme rules").
+RULE_FIELDS = ("cap_per_company", "eligible_size_classes",
+               *(f"share_{_size_key(s)}" for s in SizeClass), *(f"points_{_size_key(s)}" for s in SizeClass),
+               "first_time_at_exhibition", "no_subsidy_last_year", "sector_fit", "export_readiness",
+               "no_show_penalty")
 
 
 class ProgrammeForm(FlaskForm):
@@ -107,7 +115,27 @@ class ProgrammeForm(FlaskForm):
             getattr(self, key).data = int(criteria.get(key, 0))
         self.description.data = programme.description
 
-    def to_input(self) -> ProgrammeInput:
+    def rules_differ_from(self, programme: Programme) -> bool:
+        """Whether the posted rule fields differ from what the edit page showed for `programme`
+        (compared as shown: shares in whole percent, size classes in any order)."""
+        shown = ProgrammeForm(formdata=None, meta={"csrf": False})
+        shown.load(programme)
+        for name in RULE_FIELDS:
+            posted, before = getattr(self, name).data, getattr(shown, name).data
+            if name == "eligible_size_classes":
+                posted, before = set(posted or ()), set(before or ())
+            if posted != before:
+                return True
+        return False
+
+    def to_input(self, *, rules_of: Programme | None = None) -> ProgrammeInput:
+        """The programme as posted; with `rules_of`, its rules are that programme's, unchanged."""
+        if rules_of is not None:
+            posted = self.to_input()
+            return replace(posted, cap_per_company=rules_of.cap_per_company,
+                           eligible_size_classes=list(rules_of.eligible_size_classes or []),
+                           subsidy_shares=dict(rules_of.subsidy_shares or {}),
+                           criteria=dict(rules_of.criteria or {}))
         return ProgrammeInput(
             slug=self.slug.data.strip(), name=self.name.data.strip(),
             name_ko=(self.name_ko.data or "").strip() or None, year=self.year.data,
@@ -234,9 +262,10 @@ def _optional_int(value: Any) -> int | None:
     if value in (None, ""):
         return None
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return None
+    return number if is_valid_id(number) else None
 
 
 class ApplicationFilterForm(FlaskForm):

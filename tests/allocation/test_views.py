@@ -52,6 +52,23 @@ def test_coordinator_previews_then_publishes_a_run(client, login_as, db, program
     assert client.post(f"/backoffice/allocation/programmes/{programme.id}/preview").status_code == 409
 
 
+def test_publishing_uses_the_previewed_seed_never_one_posted_in_its_place(client, login_as, db,
+                                                                         programme, world):
+    # The seed is a hidden field: a hand-picked one (ground offline to favour one company's
+    # lottery numbers) must not be publishable.
+    login_as(world["coordinator"])
+    client.post(f"/backoffice/allocation/programmes/{programme.id}/preview")
+    run = db.session.scalars(select(AllocationRun)).one()
+    chosen = client.post(f"/backoffice/allocation/runs/{run.id}/publish",
+                         data={"seed": "hand-picked-seed", "confirm": "y"})
+    assert chosen.status_code == 409 and "Only a previewed run can be published" in chosen.get_data(as_text=True)
+    assert services.get_published_run(programme) is None
+    published = client.post(f"/backoffice/allocation/runs/{run.id}/publish",
+                            data={"seed": run.seed, "confirm": "y"})
+    assert published.status_code == 302
+    assert services.get_published_run(programme).seed == run.seed
+
+
 def test_applicants_are_refused_coordinator_pages(client, login_as, programme, world):
     login_as(world["ux"])
     assert client.get("/backoffice/allocation").status_code == 403
@@ -146,3 +163,23 @@ def test_company_leaves_a_waitlist_from_its_results_page(client, login_as, db, p
     assert client.post(f"/my/allocation/{ya.id}/withdraw").status_code == 302
     db.session.expire_all()
     assert ya.status == S.withdrawn and world["apps"]["yb"].status == S.allocated
+
+
+def test_reasons_show_in_korean_and_a_coordinators_percent_sign_breaks_no_page(client, login_as, db,
+                                                                               programme, world):
+    reason = "Only 40% of the profile is filled in"
+    ineligible = apply(world["ux"].company, world["b"], 2, status=S.ineligible, ineligible_reason=reason)
+    db.session.commit()
+    run = services.run_allocation(programme, actor=None, dry_run=False)
+    db.session.commit()
+    login_as(world["ux"])
+    results = client.get("/my/allocation?lang=ko")
+    assert results.status_code == 200 and reason in results.get_data(as_text=True)
+    history = client.get(f"/my/applications/{world['apps']['xa'].id}?lang=ko").get_data(as_text=True)
+    assert "배정 결과 공개" in history and "allocation run published" not in history
+    assert reason in client.get(f"/my/applications/{ineligible.id}?lang=ko").get_data(as_text=True)
+    g.pop("_login_user", None)
+    login_as(world["coordinator"])
+    assert client.get(f"/backoffice/allocation/runs/{run.id}?lang=ko").status_code == 200
+    audit = client.get(f"/backoffice/allocation/offers/{world['a'].id}?lang=ko").get_data(as_text=True)
+    assert "배정 결과 공개" in audit

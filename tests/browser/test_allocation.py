@@ -45,7 +45,9 @@ def test_publish_confirm_decline_and_promotion(live_server, page, seed):
     page.get_by_role("button", name="Preview a run of Overseas 2027").click()
     assert page.get_by_role("columnheader", name="Cut-off score").is_visible()
     page.get_by_role("button", name="Publish the allocation").click()
-    assert page.get_by_text("Tick the box to confirm the publication.").is_visible()
+    # The error shows at the field, and the summary above the form links to that field.
+    assert page.locator(".field-error", has_text="Tick the box to confirm the publication.").is_visible()
+    assert page.locator(".error-summary a[href='#confirm']").is_visible()
     page.get_by_label("I have checked the preview").check()
     page.get_by_role("button", name="Publish the allocation").click()
     assert page.get_by_text("The allocation is published").is_visible()
@@ -59,7 +61,9 @@ def test_publish_confirm_decline_and_promotion(live_server, page, seed):
     first.get_by_role("button", name="Confirm this place").click()
     assert page.get_by_text("your place is confirmed").is_visible()
     assert page.locator("article", has_text=show_a).locator("[data-status=confirmed]").is_visible()
-    page.locator("article", has_text=show_b).get_by_role("button", name="Decline this place").click()
+    declined = page.locator("article", has_text=show_b)
+    declined.get_by_role("button", name="Decline this place", exact=True).click()  # opens the second step
+    declined.get_by_role("button", name="Yes, decline this place").click()
     assert page.locator("article", has_text=show_b).locator("[data-status=declined]").is_visible()
 
     _log_in(page, live_server, "runner-up@example.com")
