@@ -8,7 +8,6 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from planner.accounts.models import Role
-from planner.accounts.permissions import role_required
 from planner.allocation import services as allocation
 from planner.backoffice import services
 from planner.backoffice.forms import OfferEditForm, OfferForm, ProgrammeForm
@@ -31,12 +30,13 @@ def programmes() -> ResponseReturnValue:
     return render_template("backoffice/programmes/index.html", programmes=catalogue.list_programmes())
 
 
-def _may_change_rules() -> bool:
-    return current_user.role == Role.admin
+def _may_change_rules(programme: Programme) -> bool:
+    # Coordinators set a programme's rules while drafting it; once companies have applied under
+    # them, changing the cap, shares or points is an administrator's decision.
+    return current_user.role == Role.admin or not services.programme_has_applications(programme)
 
 
 @bp.route("/programmes/new", methods=["GET", "POST"])
-@role_required(Role.admin)  # a new programme is mostly its rules
 def programme_new() -> ResponseReturnValue:
     form = ProgrammeForm()
     if form.validate_on_submit():
@@ -66,14 +66,14 @@ def programme_detail(slug: str) -> ResponseReturnValue:
 def programme_edit(slug: str) -> ResponseReturnValue:
     programme = _programme_or_404(slug)
     form = ProgrammeForm()
-    rules_locked = not _may_change_rules()
+    rules_locked = not _may_change_rules(programme)
     if not form.is_submitted():
         form.load(programme)
     elif form.validate():
         if rules_locked and form.rules_differ_from(programme):
-            form.form_errors.append(_("Only an administrator may change a programme's rules: the cap "
-                                      "per company, the eligible size classes, the subsidy shares "
-                                      "and the scoring points."))
+            form.form_errors.append(_("Companies have applied under this programme's rules, so only an "
+                                      "administrator may change them now: the cap per company, the "
+                                      "eligible size classes, the subsidy shares and the scoring points."))
         else:
             data = form.to_input(rules_of=programme if rules_locked else None)
             try:

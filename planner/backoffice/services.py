@@ -148,6 +148,13 @@ def mark_ineligible(application: Application, *, actor: User, reason: str,
     return event
 
 
+def programme_has_applications(programme: Programme) -> bool:
+    """Whether any company has applied in the programme: from then on its published rules are
+    what companies applied under, and only an administrator may change them."""
+    return db.session.scalar(db.select(Application.id).where(Application.programme_id == programme.id)
+                             .limit(1)) is not None
+
+
 def offer_fill(offers: Sequence[Offer]) -> dict[int, dict[str, int]]:
     """Per offer id: applications per kind (not withdrawn) to compare with capacity."""
     counts: dict[int, dict[str, int]] = {o.id: {"booth": 0, "delegation": 0} for o in offers}

@@ -54,8 +54,7 @@ def test_every_back_office_page_renders_for_a_coordinator(client, login_as, coor
     get, _post = _urls(application.offer, application)
     login_as(coordinator)
     for url in get:
-        expected = 403 if url == "/backoffice/programmes/new" else 200  # admins only
-        assert client.get(url).status_code == expected, url
+        assert client.get(url).status_code == 200, url
 
 
 def test_every_back_office_page_renders_for_an_admin(client, login_as, admin):
@@ -157,38 +156,54 @@ def _as_shown(app, programme) -> dict:
                 for f in shown}
 
 
-def test_only_an_admin_may_create_a_programme(client, login_as, coordinator, db):
+def test_a_coordinator_creates_a_programme_with_its_rules(client, login_as, coordinator, db):
     login_as(coordinator)
-    assert client.get("/backoffice/programmes/new").status_code == 403
-    assert client.post("/backoffice/programmes/new", data=PROGRAMME_FORM).status_code == 403
-    assert db.session.scalar(db.select(db.func.count(Programme.id))) == 0
-    assert "/backoffice/programmes/new" not in client.get("/backoffice/programmes").get_data(as_text=True)
+    assert "/backoffice/programmes/new" in client.get("/backoffice/programmes").get_data(as_text=True)
+    response = client.post("/backoffice/programmes/new", data=PROGRAMME_FORM)
+    assert response.status_code == 302
+    assert db.session.scalar(db.select(db.func.count(Programme.id))) == 1
+
+
+def _with_an_application(programme):
+    make_application(offer=make_offer(programme=programme))
+    return programme
 
 
 @pytest.mark.parametrize("change", [{"cap_per_company": "9"}, {"share_small": "100"},
                                     {"eligible_size_classes": ["small", "medium", "middle-market", "large"]},
                                     {"points_small": "999"}, {"no_show_penalty": "0"}])
-def test_a_coordinator_cannot_change_a_programmes_rules(app, client, login_as, coordinator, db, change):
-    programme = make_programme(slug="p-rules", cap_per_company=2)
+def test_once_companies_applied_a_coordinator_cannot_change_the_rules(app, client, login_as, coordinator,
+                                                                      db, change):
+    programme = _with_an_application(make_programme(slug="p-rules", cap_per_company=2))
     before = (programme.cap_per_company, dict(programme.subsidy_shares), list(programme.eligible_size_classes),
               dict(programme.criteria))
     login_as(coordinator)
     response = client.post("/backoffice/programmes/p-rules/edit", data=dict(_as_shown(app, programme), **change))
     assert response.status_code == 400
-    assert "Only an administrator may change a programme" in response.get_data(as_text=True)
+    assert "only an administrator may change them" in response.get_data(as_text=True)
     db.session.refresh(programme)
     assert (programme.cap_per_company, programme.subsidy_shares, programme.eligible_size_classes,
             programme.criteria) == before
+
+
+def test_before_anyone_applied_a_coordinator_may_still_change_the_rules(app, client, login_as, coordinator, db):
+    programme = make_programme(slug="p-draft", cap_per_company=2)
+    login_as(coordinator)
+    response = client.post("/backoffice/programmes/p-draft/edit",
+                           data=dict(_as_shown(app, programme), cap_per_company="3"))
+    assert response.status_code == 302
+    db.session.refresh(programme)
+    assert programme.cap_per_company == 3
 
 
 def test_a_coordinator_edits_the_rest_of_a_programme_and_its_rules_stay_exact(app, client, login_as,
                                                                               coordinator, db):
     # A share the form shows rounded (33 %) must not be rewritten to 0.33 by someone who
     # only renamed the programme.
-    programme = make_programme(slug="p-name", subsidy_shares={"small": 0.333, "medium": 0.5})
+    programme = _with_an_application(make_programme(slug="p-name", subsidy_shares={"small": 0.333, "medium": 0.5}))
     shown = _as_shown(app, programme)
     login_as(coordinator)
-    assert "Only an administrator" in client.get("/backoffice/programmes/p-name/edit").get_data(as_text=True)
+    assert "only an administrator may change them" in client.get("/backoffice/programmes/p-name/edit").get_data(as_text=True)
     response = client.post("/backoffice/programmes/p-name/edit",
                            data=dict(shown, name="Renamed programme", budget_krw="5"))
     assert response.status_code == 302
