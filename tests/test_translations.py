@@ -70,3 +70,15 @@ def test_korean_strings_of_templates_survive_formatting():
             except (ValueError, TypeError, KeyError) as exc:
                 broken.append(f"{ids[0]!r}: {exc}")
     assert not broken, broken
+
+
+def test_no_two_fragments_translate_one_message_differently():
+    # tools/translations.py merges the fragments in file order, so a second, different Korean
+    # for the same message would silently replace the first one on every page.
+    import json
+    seen: dict[str, dict[str, str]] = {}
+    for path in sorted((ROOT / "translations/fragments").glob("*.json")):
+        for key, value in json.loads(path.read_text(encoding="utf-8")).items():
+            seen.setdefault(key, {})[path.name] = value
+    conflicts = {k: v for k, v in seen.items() if len(set(map(str, v.values()))) > 1}
+    assert not conflicts, f"{len(conflicts)} messages translated differently: {list(conflicts.items())[:5]}"
