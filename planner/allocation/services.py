@@ -824,6 +824,7 @@ def override(application: Application, to_status: ApplicationStatus | str, *, ac
 class SlotSummary:
     offer_id: int
     exhibition: str
+    exhibition_ko: str | None
     exhibition_slug: str
     kind: str
     capacity: int
@@ -857,15 +858,16 @@ def summarise_run(run: AllocationRun) -> list[SlotSummary]:
         counts[key][outcome] = n
         if outcome == S.allocated.value:
             cutoffs[key] = lowest
-    names = dict(db.session.execute(
-        select(Offer.id, Exhibition.name).join(Exhibition, Exhibition.id == Offer.exhibition_id)
-        .where(Offer.programme_id == run.programme_id)).all())
+    names = {offer_id: (name, name_ko) for offer_id, name, name_ko in db.session.execute(
+        select(Offer.id, Exhibition.name, Exhibition.name_ko).join(Exhibition, Exhibition.id == Offer.exhibition_id)
+        .where(Offer.programme_id == run.programme_id))}
     out = []
     for slot in (run.inputs or {}).get("slots", []):
         key = (slot["offer_id"], slot["kind"])
         c = counts.get(key, {})
         out.append(SlotSummary(
-            offer_id=slot["offer_id"], exhibition=names.get(slot["offer_id"], slot["exhibition"]),
+            offer_id=slot["offer_id"], exhibition=names.get(slot["offer_id"], (slot["exhibition"],))[0],
+            exhibition_ko=names.get(slot["offer_id"], (None, None))[1],
             exhibition_slug=slot["exhibition"], kind=slot["kind"], capacity=slot["capacity"],
             applications=c.get("allocated", 0) + c.get("waitlisted", 0),
             allocated=c.get("allocated", 0), waitlisted=c.get("waitlisted", 0),

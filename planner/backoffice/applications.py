@@ -16,6 +16,7 @@ from planner.catalogue.models import Offer
 from planner.db import utcnow
 from planner.errors import PlannerError
 from planner.extensions import db
+from planner.i18n import localized
 from planner.signups.models import ApplicationStatus, PlaceKind
 from planner.vocab import SizeClass
 
@@ -40,10 +41,10 @@ def _filter_form() -> ApplicationFilterForm:
     form = ApplicationFilterForm(request.args)
     programmes, offers = services.filter_choices()
     form.programme.choices = [SelectChoice("", _("Any programme"))] + [
-        SelectChoice(p.id, p.name) for p in programmes]
+        SelectChoice(p.id, localized(p, "name")) for p in programmes]
     chosen = form.programme.data if isinstance(form.programme.data, int) else None
     form.offer.choices = [SelectChoice("", _("Any exhibition"))] + [
-        SelectChoice(o.id, f"{o.exhibition.name} ({o.programme.slug})") for o in offers
+        SelectChoice(o.id, f"{localized(o.exhibition, 'name')} ({o.programme.slug})") for o in offers
         if chosen is None or o.programme_id == chosen]
     return form
 

@@ -16,6 +16,7 @@ from planner.catalogue import services as catalogue
 from planner.catalogue.models import Exhibition, ExhibitionStatus, Offer, Programme
 from planner.db import utcnow
 from planner.extensions import db
+from planner.i18n import localized
 
 
 def _programme_or_404(slug: str) -> Programme:
@@ -95,7 +96,7 @@ def _exhibition_choices(programme: Programme) -> list[SelectChoice]:
         db.select(Exhibition).where(Exhibition.status != ExhibitionStatus.cancelled,
                                     Exhibition.starts_on >= utcnow().date())
         .order_by(Exhibition.starts_on, Exhibition.name))
-    return [SelectChoice(e.id, f"{e.name} · {e.starts_on.isoformat()} · {e.city}")
+    return [SelectChoice(e.id, f"{localized(e, 'name')} · {e.starts_on.isoformat()} · {localized(e, 'city')}")
             for e in exhibitions if e.id not in taken]
 
 

@@ -183,3 +183,22 @@ def test_reasons_show_in_korean_and_a_coordinators_percent_sign_breaks_no_page(c
     assert client.get(f"/backoffice/allocation/runs/{run.id}?lang=ko").status_code == 200
     audit = client.get(f"/backoffice/allocation/offers/{world['a'].id}?lang=ko").get_data(as_text=True)
     assert "배정 결과 공개" in audit
+
+
+def test_korean_run_and_filter_pages_name_shows_in_korean(app, client, db, login_as):
+    from planner.accounts.models import Role
+    from planner.allocation import services as allocation
+    from tests.allocation.conftest import apply, closed_offer, company_with_user
+    from tests.factories import make_programme, make_user
+
+    programme = make_programme(slug="ko-names")
+    offer = closed_offer(programme, booth_capacity=1)
+    offer.exhibition.name_ko = "한국어 전시회 이름"
+    apply(company_with_user()[0], offer, 1)
+    run = allocation.run_allocation(programme, actor=None, dry_run=True)
+    coordinator = make_user(role=Role.coordinator)
+    db.session.commit()
+    login_as(coordinator)
+    for path in (f"/backoffice/allocation/runs/{run.id}", "/backoffice/applications"):
+        page = client.get(path, headers={"Accept-Language": "ko"}).get_data(as_text=True)
+        assert "한국어 전시회 이름" in page, path
