@@ -745,10 +745,32 @@ def company_calendar(company: Company, *, site_url: str) -> tuple[CalendarInfo, 
     return CalendarInfo(name=name, description=description, events=events), last_change
 
 
+def _pending_confirmations(programme_id: int) -> dict[int, tuple[dt.datetime, int, int, dt.datetime | None]]:
+    """Per offer with allocated places awaiting confirmation: the last confirmation deadline,
+    how many are pending, a change count that only grows (applications plus their recorded
+    status changes), and the last change."""
+    pending = {offer_id: (_aware(last), int(n)) for offer_id, last, n in db.session.execute(
+        select(Application.offer_id, func.max(Application.confirm_by), func.count())
+        .where(Application.programme_id == programme_id, Application.status == ApplicationStatus.allocated,
+               Application.confirm_by.is_not(None))
+        .group_by(Application.offer_id))}
+    if not pending:
+        return {}
+    changes = {offer_id: (int(n), _aware(last)) for offer_id, n, last in db.session.execute(
+        select(Application.offer_id, func.count(distinct(Application.id)) + func.count(ApplicationEvent.id),
+               func.max(Application.updated_at))
+        .outerjoin(ApplicationEvent, ApplicationEvent.application_id == Application.id)
+        .where(Application.offer_id.in_(sorted(pending))).group_by(Application.offer_id))}
+    return {offer_id: (due, n, *changes.get(offer_id, (0, None))) for offer_id, (due, n) in pending.items()}
+
+
 def programme_calendar(programme: Programme, *, site_url: str) -> tuple[CalendarInfo, dt.datetime]:
-    """Every window and milestone of a programme's offers (for coordinators)."""
+    """Every window and milestone of a programme's offers (for coordinators), and, once places
+    are allocated, the last day companies have to confirm them."""
     offers = db.session.scalars(select(Offer).where(Offer.programme_id == programme.id)
                                 .order_by(Offer.id)).all()
+    pending = _pending_confirmations(programme.id)
+    host = _host(site_url)
     events: list[FeedEvent] = []
     last_change = programme.updated_at
     for offer in offers:
@@ -756,6 +778,17 @@ def programme_calendar(programme: Programme, *, site_url: str) -> tuple[Calendar
         last_change = _latest(last_change, stamp)
         events.extend(offer_milestones(offer, prefix=f"p{programme.id}", site_url=site_url,
                                        stamp=stamp, include_window=True))
+        if offer.id in pending:
+            due, count, changes, changed_at = pending[offer.id]
+            confirm_stamp = _latest(stamp, changed_at)
+            last_change = _latest(last_change, confirm_stamp)
+            show = show_title(offer.exhibition.name, offer.exhibition.edition_year)
+            events.extend(_if_cancelled([_deadline(
+                f"p{programme.id}-offer-{offer.id}-confirmations@{host}", f"Confirmations due: {show}",
+                due, offer.timezone, confirm_stamp, offer.sequence + offer.exhibition.sequence + changes,
+                f"{count} allocated place(s) at {show} await confirmation; unconfirmed places expire "
+                f"and go to the waitlist.", f"{site_url}/backoffice/allocation/offers/{offer.id}")],
+                offer.exhibition))
     events.sort(key=_event_order)
     return CalendarInfo(name=f"{programme.name}: deadlines and milestones",
                         description=f"Application windows and milestones of every offer in {programme.name}.",

@@ -448,6 +448,34 @@ def test_coordinators_create_a_programme_feed_of_every_window_and_milestone(clie
     assert client.post("/backoffice/feeds/999999/rotate").status_code == 404
 
 
+def test_the_programme_feed_shows_when_allocated_places_must_be_confirmed(client, db, switch_to):
+    programme = make_programme(name="Overseas 2027")
+    offer = make_offer(programme=programme, exhibition=upcoming(name="IDEX 2027"))
+    early, late = dt.datetime(2027, 1, 8, 9, tzinfo=UTC), dt.datetime(2027, 1, 12, 9, tzinfo=UTC)
+    first = make_application(offer=offer, status=ApplicationStatus.allocated, confirm_by=early)
+    make_application(offer=offer, status=ApplicationStatus.allocated, confirm_by=late)
+    coordinator = make_coordinator()
+    db.session.commit()
+    switch_to(coordinator)
+    html = client.post(f"/backoffice/feeds/{programme.id}/rotate").get_data(as_text=True)
+    token = html.split("/calendar/private/")[1].split(".ics")[0]
+
+    def confirmations():
+        events = [e for e in parse_both(client.get(f"/calendar/private/{token}.ics").data).walk("VEVENT")
+                  if str(e["SUMMARY"]).startswith("Confirmations due")]
+        return events[0] if events else None
+
+    before = confirmations()
+    assert before is not None and before.decoded("DTSTART") == late
+    assert "2 allocated place(s)" in str(before["DESCRIPTION"]) and before.walk("VALARM")
+    # A company confirms: one fewer pending, and the event says so with a higher SEQUENCE.
+    change_status(first, ApplicationStatus.confirmed, actor=None, reason="confirmed")
+    db.session.commit()
+    after = confirmations()
+    assert after["UID"] == before["UID"] and "1 allocated place(s)" in str(after["DESCRIPTION"])
+    assert int(after["SEQUENCE"]) > int(before["SEQUENCE"])
+
+
 # --- the cache shared through Redis -------------------------------------------------------------
 
 @pytest.fixture
