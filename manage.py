@@ -46,11 +46,15 @@ def flask(*args: str) -> None:
 
 
 def serve(argv: list[str]) -> None:
+    host = os.environ.get("HOST", "127.0.0.1")
+    port = os.environ.get("PORT", "5000")
+    # Links in emails and feeds must point at the server we are about to start (same host as
+    # the browser, so the session cookie applies), not at the default http://localhost:5000.
+    link_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    os.environ.setdefault("SITE_URL", f"http://{link_host}:{port}")
     install()
     flask("db", "upgrade")
     flask("demo-data")
-    host = os.environ.get("HOST", "127.0.0.1")
-    port = os.environ.get("PORT", "5000")
     print(f"Serving on http://{host}:{port}", flush=True)
     flask("run", "--host", host, "--port", port, *argv)
 

@@ -149,3 +149,15 @@ def test_demo_data_adds_a_closed_call_that_a_coordinator_can_allocate_at_once(ru
     statuses = {a.status for a in db.session.scalars(
         db.select(Application).where(Application.programme_id == programme.id))}
     assert {ApplicationStatus.allocated, ApplicationStatus.waitlisted} <= statuses
+
+    # Fewer places than companies (cap 1), so a company is left with none, waitlisted; declining
+    # a place it is waiting for promotes it: the journey a newcomer tries in the browser.
+    apps = db.session.scalars(db.select(Application).where(Application.programme_id == programme.id)).all()
+    holders = {a.company_id for a in apps if a.status == ApplicationStatus.allocated}
+    waiting = [a for a in apps if a.status == ApplicationStatus.waitlisted and a.company_id not in holders]
+    assert waiting
+    slot = (waiting[0].offer_id, waiting[0].kind)
+    taken = next(a for a in apps if a.status == ApplicationStatus.allocated and (a.offer_id, a.kind) == slot)
+    decliner = db.session.scalar(db.select(User).where(User.company_id == taken.company_id))
+    promoted = allocation.decline(taken, actor=decliner)
+    assert [a.company_id for a in promoted] and promoted[0].company_id not in holders

@@ -6,10 +6,11 @@ from flask_wtf import FlaskForm
 from wtforms import (BooleanField, EmailField, IntegerField, PasswordField, RadioField,
                      SelectMultipleField, StringField, TextAreaField)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (DataRequired, Email, EqualTo, InputRequired, Length, NumberRange, Optional,
+                                ValidationError)
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from planner.accounts.services import CompanyDetails, MAX_PASSWORD_LENGTH
+from planner.accounts.services import AccountError, CompanyDetails, MAX_PASSWORD_LENGTH, check_password_policy
 from planner.vocab import SECTOR_LABELS, SIZE_CLASS_LABELS, Sector, SizeClass
 
 
@@ -36,6 +37,15 @@ class _NewPasswordMixin:
     confirm = PasswordField(_l("Repeat the password"), validators=[
         DataRequired(), EqualTo("password", message=_l("The two passwords do not match."))])
 
+    def validate_password(self, field: PasswordField) -> None:
+        # The services check the policy again; checking here too puts the reason next to the
+        # field, together with the form's other errors, instead of one at a time after them.
+        email_field = getattr(self, "email", None)
+        try:
+            check_password_policy(field.data or "", email=email_field.data if email_field is not None else None)
+        except AccountError as exc:
+            raise ValidationError(str(exc)) from None
+
 
 class CompanyProfileForm(FlaskForm):
     legal_name = StringField(_l("Legal name"), validators=[DataRequired(), Length(max=200)],
@@ -46,7 +56,7 @@ class CompanyProfileForm(FlaskForm):
                                  validators=[DataRequired(message=_l("Choose at least one sector."))],
                                  description=_l("Used to match your company with exhibitions."))
     products = TextAreaField(_l("Products"), validators=[Optional(), Length(max=2000)],
-                             description=_l("What the company makes, in a few lines."))
+                             description=_l("What the company makes, in a few lines. Needed before the allocation: without it your ranked applications are ineligible."))
     employees = IntegerField(_l("Employees"), validators=[
         Optional(), NumberRange(min=0, max=10_000_000, message=_l("Enter a number of employees between 0 and 10,000,000."))])
     has_defence_exports = BooleanField(_l("The company has exported defence products before"))

@@ -41,7 +41,8 @@ class DemoCompany:
 
 
 B, D = PlaceKind.booth, PlaceKind.delegation
-# Offer 0 is the popular show: eight companies want its three booths.
+# Offer 0 is the popular show: eight companies want its two booths. Fewer places than companies,
+# so one is left waiting and a decline visibly promotes it.
 COMPANIES = (
     DemoCompany("Daesung Marine Systems Co., Ltd.", SizeClass.small, ("naval",), "Sonar transducers",
                 32, True, ((0, B), (1, B))),
@@ -66,7 +67,7 @@ COMPANIES = (
 )
 # The main demo company (signups.demo) applies too, so its applicant sees a result.
 MAIN_COMPANY_WANTS = ((0, B), (2, D))
-OFFERS = ((3, 2), (3, 1), (2, 2))  # (booth places, delegation places) per offer
+OFFERS = ((2, 2), (2, 1), (2, 1))  # (booth, delegation) places per offer: 10 for 11 companies, cap 1
 
 
 def _shows(after: dt.date, count: int) -> list[Exhibition]:

@@ -16,6 +16,7 @@ from planner.allocation.scoring import CRITERIA_CODES
 from planner.catalogue.models import Offer, Programme
 from planner.db import is_valid_id
 from planner.extensions import db
+from planner.notifications.services import deliver_in_development
 from planner.signups.models import Application
 
 bp = Blueprint("allocation", __name__)
@@ -90,6 +91,7 @@ def publish(run_id: int) -> ResponseReturnValue:
         form.form_errors.append(str(exc))
         return _run_page(previewed, form, 409)
     db.session.commit()
+    deliver_in_development()  # without SMTP the results mails land in instance/mail/ at once
     flash(_("The allocation is published and every company has been told."), "success")
     return redirect(url_for("allocation.run", run_id=published.id))
 
@@ -125,6 +127,7 @@ def override(application_id: int) -> ResponseReturnValue:
         form.form_errors.append(str(exc))
         return _offer_page(db.get_or_404(Application, application_id).offer, form, application_id, 409)
     db.session.commit()
+    deliver_in_development()
     flash(_("Override recorded."), "success")
     return redirect(url_for("allocation.offer_audit", offer_id=application.offer_id))
 
@@ -168,10 +171,11 @@ def _answer(application_id: int, action: str) -> ResponseReturnValue:
                                results=services.list_company_results(current_user.company),
                                form=AnswerForm(), error=str(exc)), 409
     db.session.commit()
+    deliver_in_development()  # a promoted waitlisted company is told at once
     messages = {
         "confirm": _("Thank you: your place is confirmed."),
-        "decline": _("You have declined the place; it goes to the next company on the waitlist."),
-        "withdraw": _("Withdrawn by the company."),
+        "decline": _("You have declined the place; it is offered to the next company on the waitlist that can still take a place."),
+        "withdraw": _("Your application is withdrawn."),
     }
     flash(messages[action], "success")
     return redirect(url_for("allocation.my_results"))

@@ -124,6 +124,17 @@ def test_registration_refuses_a_weak_or_mismatched_password(client):
     assert _count(Company) == 0
 
 
+def test_a_password_against_the_policy_is_shown_at_the_field_with_the_other_errors(client):
+    # Not one error per round trip: a short password and an unticked sector come back together,
+    # the password's reason next to its field.
+    response = client.post("/account/register", data=registration_data(
+        password="short", confirm="short", sectors=[]))
+    assert response.status_code == 400
+    assert "at least 10 characters" in response.text and "Choose at least one sector." in response.text
+    assert 'id="password-error-1"' in response.text
+    assert _count(Company) == 0
+
+
 def test_html_in_company_text_is_shown_escaped(client, login_as):
     client.post("/account/register", data=registration_data(legal_name="<script>alert(1)</script> Co",
                                                           products="<b>bold</b>"))

@@ -202,3 +202,32 @@ def test_korean_run_and_filter_pages_name_shows_in_korean(app, client, db, login
     for path in (f"/backoffice/allocation/runs/{run.id}", "/backoffice/applications"):
         page = client.get(path, headers={"Accept-Language": "ko"}).get_data(as_text=True)
         assert "한국어 전시회 이름" in page, path
+
+
+def test_without_smtp_results_and_promotion_mails_are_written_at_once(app, client, login_as, db,
+                                                                       programme, tmp_path):
+    # The README promises allocation results as .eml files in development, with no timer
+    # running: publication and a decline that promotes a waitlisted company deliver at once.
+    app.config["MAIL_DIR"] = str(tmp_path / "mail")
+    a = closed_offer(programme)
+    x, ux = company_with_user(size_class="small")
+    y, uy = company_with_user(size_class="medium")
+    xa, ya = apply(x, a, 1), apply(y, a, 1)
+    coordinator = make_coordinator()
+    db.session.commit()
+    login_as(coordinator)
+    client.post(f"/backoffice/allocation/programmes/{programme.id}/preview")
+    run = db.session.scalars(select(AllocationRun)).one()
+    assert client.post(f"/backoffice/allocation/runs/{run.id}/publish",
+                       data={"seed": run.seed, "confirm": "y"}).status_code == 302
+    mails = lambda: sorted((tmp_path / "mail").glob("*.eml"))  # noqa: E731
+    assert len(mails()) == 2  # one results mail per company
+    db.session.expire_all()
+    winner, loser = (xa, ya) if xa.status == S.allocated else (ya, xa)
+    assert loser.status == S.waitlisted
+    g.pop("_login_user", None)
+    login_as(ux if winner is xa else uy)
+    assert client.post(f"/my/allocation/{winner.id}/decline").status_code == 302
+    db.session.expire_all()
+    assert loser.status == S.allocated
+    assert len(mails()) == 3  # the promoted company is told

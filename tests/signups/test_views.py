@@ -137,6 +137,19 @@ def test_a_delegate_without_a_role_is_refused_and_keeps_the_typed_data(client, d
     assert count_applications(db) == 0
 
 
+def test_an_error_in_a_delegate_or_exhibit_row_is_listed_at_the_top_of_the_form(client, db, applicant):
+    # Row errors are added after WTForms has gathered the form's errors; the summary at the top
+    # must still list them, or the applicant sees an unchanged form and an error far below.
+    offer = make_offer()
+    db.session.commit()
+    page = client.post(f"/offers/{offer.id}/apply/delegation",
+                       data=delegation_post(**{"delegates-0-role": ""})).get_data(as_text=True)
+    assert "Please correct the highlighted fields." in page and 'href="#delegates-0-role"' in page
+    page = client.post(f"/offers/{offer.id}/apply/booth",
+                       data=booth_post(**{"exhibits-0-name": ""})).get_data(as_text=True)
+    assert "Please correct the highlighted fields." in page and 'href="#exhibits-0-name"' in page
+
+
 def test_missing_attestation_is_refused_and_everything_typed_is_kept(client, db, applicant):
     offer = make_offer()
     db.session.commit()
