@@ -11,75 +11,20 @@ bulk-inserts shows itself if that command makes fewer.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import PYTHON, ROOT, gunicorn, measure, report  # noqa: E402
+from bench.harness import fill_exhibitions, gunicorn, measure, report  # noqa: E402
 
 EXHIBITIONS = 5_000
 TARGET = 0.25
 
 
-def _flask(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([PYTHON, "-m", "flask", "--app", "planner", *args], cwd=ROOT, env=env,
-                          check=False, capture_output=True, text=True)
-
-
 def fill(database_url: str) -> int:
-    """Schema by migration, then 5,000 exhibitions from synthetic-data, topped up if needed."""
-    from sqlalchemy import func, insert, select
-
-    from planner import create_app
-    from planner.catalogue.models import Exhibition, ExhibitionSector
-    from planner.extensions import db
-
-    upgrade = _flask(database_url, "db", "upgrade")
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
-    if upgrade.returncode != 0:
-        print(f"(db upgrade failed, using create_all: {upgrade.stderr.strip()[-300:]})", file=sys.stderr)
-    with app.app_context():
-        # No-op after a clean upgrade; covers models (and indexes) ahead of their migration.
-        db.create_all()
-        with db.engine.begin() as conn:
-            for table in db.metadata.sorted_tables:
-                for index in table.indexes:
-                    index.create(conn, checkfirst=True)
-    _flask(database_url, "synthetic-data", "--exhibitions", str(EXHIBITIONS), "--companies", "0",
-           "--applications", "0")
-    with app.app_context():
-        missing = EXHIBITIONS - (db.session.scalar(select(func.count(Exhibition.id))) or 0)
-        if missing > 0:
-            print(f"(synthetic-data made too few exhibitions; inserting {missing})", file=sys.stderr)
-            today = dt.date.today()
-            start = dt.date(today.year - 10, 1, 10)
-            now = dt.datetime.now(dt.timezone.utc)
-            venues = [("Paris", "FR", "Europe/Paris"), ("Abu Dhabi", "AE", "Asia/Dubai"),
-                      ("Singapore", "SG", "Asia/Singapore"), ("Washington", "US", "America/New_York"),
-                      ("Kielce", "PL", "Europe/Warsaw"), ("Santiago", "CL", "America/Santiago")]
-            rows = []
-            for n in range(missing):
-                first = start + dt.timedelta(days=n * 365 * 15 // missing)
-                city, country, tz = venues[n % len(venues)]
-                rows.append(dict(
-                    slug=f"bench-show-{n}", name=f"Defence Expo {n}", edition_year=first.year,
-                    starts_on=first, ends_on=first + dt.timedelta(days=3), city=city, country_code=country,
-                    timezone=tz, organiser="Expo Organiser", website="https://example.org/",
-                    date_certainty="confirmed", description="Land, air and naval systems.",
-                    status="planned", sequence=0, created_at=now, updated_at=now))
-            db.session.execute(insert(Exhibition), rows)
-            ids = db.session.scalars(select(Exhibition.id).where(Exhibition.slug.like("bench-show-%"))).all()
-            sectors = ("land", "air", "naval", "security", "space", "cyber")
-            db.session.execute(insert(ExhibitionSector), [
-                dict(exhibition_id=i, sector=sectors[(i + k) % 6]) for i in ids for k in range(2)])
-            db.session.commit()
-        total = db.session.scalar(select(func.count(Exhibition.id))) or 0
-    return total
+    return fill_exhibitions(database_url, EXHIBITIONS)
 
 
 def sample_slug(database_url: str) -> str:

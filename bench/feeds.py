@@ -11,9 +11,6 @@ feed answered with. "all 5,000 shows" (`past=1`, 3.7 MB before compression) is f
 """
 from __future__ import annotations
 
-import datetime as dt
-import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -22,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import PYTHON, ROOT, gunicorn, measure, report  # noqa: E402
+from bench.harness import fill_exhibitions, gunicorn, measure, report  # noqa: E402
 
 EXHIBITIONS = 5_000
 TARGETS = {"public feed, 304 (If-None-Match)": 0.7, "public feed, 200 from cache": 0.5}
@@ -30,51 +27,7 @@ BUILD_TARGET_MS = 300
 
 
 def fill(database_url: str) -> int:
-    """5,000 exhibitions: the synthetic-data command, topped up by a bulk insert if needed."""
-    from sqlalchemy import func, insert, select
-
-    from planner import create_app
-    from planner.catalogue.models import Exhibition, ExhibitionSector
-    from planner.extensions import db
-
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
-    with app.app_context():
-        db.create_all()  # the models as they stand, even while a migration is pending
-    env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(ROOT)}
-    subprocess.run([PYTHON, "-m", "flask", "--app", "planner", "synthetic-data", "--exhibitions",
-                    str(EXHIBITIONS), "--companies", "0", "--applications", "0"], cwd=ROOT, env=env,
-                   check=False, capture_output=True)
-    with app.app_context():
-        have = db.session.scalar(select(func.count(Exhibition.id))) or 0
-        missing = EXHIBITIONS - have
-        if missing > 0:
-            # About 200 editions a year over 25 years around today, spread over real venues.
-            today = dt.date.today()
-            start = dt.date(today.year - 20, 1, 10)
-            now = dt.datetime.now(dt.timezone.utc)
-            venues = [("Paris", "FR", "Paris Nord Villepinte", "Europe/Paris"),
-                      ("Abu Dhabi", "AE", "ADNEC Centre", "Asia/Dubai"),
-                      ("Singapore", "SG", "Changi Exhibition Centre", "Asia/Singapore"),
-                      ("Washington, D.C.", "US", "Walter E. Washington Convention Center", "America/New_York")]
-            rows = []
-            for n in range(missing):
-                first = start + dt.timedelta(days=n * 365 * 25 // missing)
-                city, country, venue, tz = venues[n % len(venues)]
-                rows.append(dict(
-                    slug=f"bench-show-{n}", name=f"Bench Defence Expo {n} {first.year}", edition_year=first.year,
-                    starts_on=first, ends_on=first + dt.timedelta(days=3 + n % 3), city=city,
-                    country_code=country, venue=venue, timezone=tz, organiser="Expo Organiser, Ltd.",
-                    website="https://example.org/", date_certainty="confirmed" if n % 7 else "projected",
-                    description="International defence and security exhibition; land, air and naval systems.",
-                    status="planned" if n % 13 else "cancelled", sequence=n % 4, created_at=now, updated_at=now))
-            db.session.execute(insert(Exhibition), rows)
-            ids = db.session.scalars(select(Exhibition.id).where(Exhibition.slug.like("bench-show-%"))).all()
-            sectors = ("land", "air", "naval", "security", "space", "cyber")
-            db.session.execute(insert(ExhibitionSector), [
-                dict(exhibition_id=i, sector=sectors[(i + k) % 6]) for i in ids for k in range(2)])
-            db.session.commit()
-        total = db.session.scalar(select(func.count(Exhibition.id))) or 0
-    return total
+    return fill_exhibitions(database_url, EXHIBITIONS)
 
 
 def build_times(database_url: str) -> dict[str, tuple[float, int, int]]:

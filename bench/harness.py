@@ -112,3 +112,30 @@ def report(title: str, results: Sequence[Result], targets: dict[str, float] | No
         verdict = "" if target is None else (f"≥ {target} {'met' if r.ratio >= target else 'MISSED'}")
         lines.append(f"| {r.name} | `{r.path}` | {r.rps:,.0f} | {r.ratio:.2f} | {verdict} |")
     return "\n".join(lines)
+
+
+def fill_exhibitions(database_url: str, count: int) -> int:
+    """Build the schema by migration and load `count` exhibitions with `synthetic-data` (the
+    contract's generator), so every benchmark measures the same data; returns how many there are.
+    A failing command stops the benchmark rather than measuring something else."""
+    import os
+    import subprocess
+
+    env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(ROOT)}
+    for args in (("db", "upgrade"), ("synthetic-data", "--exhibitions", str(count), "--companies", "0",
+                                     "--applications", "0")):
+        done = subprocess.run([PYTHON, "-m", "flask", "--app", "planner", *args], cwd=ROOT, env=env,
+                              check=False, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise SystemExit(f"flask {' '.join(args)} failed: {done.stderr.strip()[-500:]}")
+    from sqlalchemy import create_engine, func, select
+
+    from planner.catalogue.models import Exhibition
+    engine = create_engine(database_url)
+    with engine.connect() as conn:
+        total = conn.scalar(select(func.count()).select_from(Exhibition.__table__)) or 0
+    engine.dispose()
+    if total < count:
+        raise SystemExit(f"synthetic-data made {total} exhibitions, {count} wanted")
+    return total
+

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import current_app, has_request_context, render_template
-from flask_babel import force_locale, get_locale, gettext as _
+from flask_babel import LazyString, force_locale, get_locale, gettext as _, lazy_gettext as _l
 
 from planner.accounts import services
 from planner.accounts.models import Invitation, User
@@ -32,24 +32,27 @@ def _hours(purpose: services.TokenPurpose) -> int:
     return int(services.TOKEN_MAX_AGE[purpose].total_seconds() // 3600)
 
 
-def send_verification(user: User, *, now: dt.datetime | None = None) -> None:
-    token = services.make_user_token(services.TokenPurpose.verify_email, user, now=now)
+def _send_user_link(user: User, purpose: services.TokenPurpose, *, template: str, endpoint: str,
+                    subject: LazyString, now: dt.datetime | None) -> None:
+    """Queue a mail carrying a signed, expiring link for `user` (verification or reset)."""
+    token = services.make_user_token(purpose, user, now=now)
     with force_locale(_locale_for(user)):
-        body = render_template("accounts/email/verify.txt", user=user,
-                               link=absolute_url("accounts.verify", token=token),
-                               hours=_hours(services.TokenPurpose.verify_email))
-        subject = _("Confirm your email address for the Exhibition Planner")
-    enqueue(user.email, subject, body, sensitive=True)
+        body = render_template(template, user=user, link=absolute_url(endpoint, token=token),
+                               hours=_hours(purpose))
+        translated_subject = str(subject)  # lazy: translated in the recipient's language here
+    enqueue(user.email, translated_subject, body, sensitive=True)
+
+
+def send_verification(user: User, *, now: dt.datetime | None = None) -> None:
+    _send_user_link(user, services.TokenPurpose.verify_email, template="accounts/email/verify.txt",
+                    endpoint="accounts.verify",
+                    subject=_l("Confirm your email address for the Exhibition Planner"), now=now)
 
 
 def send_password_reset(user: User, *, now: dt.datetime | None = None) -> None:
-    token = services.make_user_token(services.TokenPurpose.reset_password, user, now=now)
-    with force_locale(_locale_for(user)):
-        body = render_template("accounts/email/reset_password.txt", user=user,
-                               link=absolute_url("accounts.reset_password", token=token),
-                               hours=_hours(services.TokenPurpose.reset_password))
-        subject = _("Reset your Exhibition Planner password")
-    enqueue(user.email, subject, body, sensitive=True)
+    _send_user_link(user, services.TokenPurpose.reset_password,
+                    template="accounts/email/reset_password.txt", endpoint="accounts.reset_password",
+                    subject=_l("Reset your Exhibition Planner password"), now=now)
 
 
 def send_invitation(invitation: Invitation, *, inviter: User, now: dt.datetime | None = None) -> None:

@@ -8,8 +8,7 @@ import pytest
 
 from planner.extensions import limiter
 from tests.accounts.conftest import registration_data
-from tests.conftest import make_test_app
-from tests.factories import PASSWORD, make_user
+from tests.factories import make_user
 
 
 @pytest.fixture

@@ -189,7 +189,7 @@ def test_korean_run_and_filter_pages_name_shows_in_korean(app, client, db, login
     from planner.accounts.models import Role
     from planner.allocation import services as allocation
     from tests.allocation.conftest import apply, closed_offer, company_with_user
-    from tests.factories import make_programme, make_user
+    from tests.factories import make_programme
 
     programme = make_programme(slug="ko-names")
     offer = closed_offer(programme, booth_capacity=1)

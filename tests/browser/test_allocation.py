@@ -55,7 +55,6 @@ def test_publish_confirm_decline_and_promotion(live_server, page, seed):
     _log_in(page, live_server, "winner@example.com")
     page.goto(live_server + "/my/allocation")
     first = page.locator("article", has_text=show_a)
-    second = page.locator("article", has_text=show_b)
     assert first.get_by_text("Score breakdown").is_visible()
     assert first.get_by_text("First time at this exhibition").is_visible()
     first.get_by_role("button", name="Confirm this place").click()
