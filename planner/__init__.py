@@ -21,6 +21,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     register_blueprints(app)
     register_commands(app)
     register_template_helpers(app)
+    register_unit_of_work(app)
     from planner.errors import register_error_handlers
     register_error_handlers(app)
     from planner.security import register_security_headers
@@ -33,7 +34,7 @@ def init_extensions(app: Flask) -> None:
     from flask_babel import lazy_gettext
 
     from planner.accounts.services import load_user
-    from planner.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from planner.extensions import babel, csrf, db, init_redis, limiter, login_manager, migrate
     from planner.i18n import select_locale, select_timezone
 
     from planner.sessions import SessionInterface
@@ -51,6 +52,14 @@ def init_extensions(app: Flask) -> None:
     login_manager.login_message = lazy_gettext("Please log in to see this page.")
     login_manager.localize_callback = str
     login_manager.user_loader(load_user)
+    init_redis(app)
+
+
+def register_unit_of_work(app: Flask) -> None:
+    from planner import unit_of_work
+    from planner.notifications.services import deliver_in_development
+    unit_of_work.register(app)
+    unit_of_work.after_commit(deliver_in_development)
 
 
 def trust_proxies(app: Flask) -> None:

@@ -32,7 +32,16 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
         SITE_URL=env("SITE_URL", "http://localhost:5000").rstrip("/"),
         SMTP_URL=env("SMTP_URL", ""),
         MAIL_FROM=env("MAIL_FROM", "planner@localhost"),
+        # Where the development transport writes .eml files; empty: <instance>/mail.
+        MAIL_DIR=env("MAIL_DIR", ""),
         REDIS_URL=env("REDIS_URL", ""),
+        # Keys of the shared feed cache in Redis start with this, so sites can share a server.
+        FEEDS_CACHE_PREFIX=env("FEEDS_CACHE_PREFIX", "planner:feeds:"),
+        # Seconds a worker may trust the data version it last read (changes it commits itself
+        # are seen at once); 0 reads it on every request.
+        FEEDS_VERSION_MAX_AGE=float(env("FEEDS_VERSION_MAX_AGE", "0.5") or 0),
+        # Rendered catalogue pages kept per worker until the catalogue changes.
+        CATALOGUE_PAGE_CACHE=env("CATALOGUE_PAGE_CACHE", "1") != "0",
         # How many reverse proxies in front of the app set X-Forwarded-*: 0 trusts none, since
         # a client could otherwise forge its address (rate limits) and the host of our links.
         TRUSTED_PROXIES=int(env("TRUSTED_PROXIES", "0") or 0),

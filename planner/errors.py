@@ -6,11 +6,36 @@ import time
 
 from flask import Flask, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError, default_exceptions
 
 
 class PlannerError(Exception):
-    """A broken business rule; its message is fit to show to users."""
+    """A broken business rule; its message is fit to show to users.
+
+    `status_code` is the HTTP answer when the error reaches a view: 400 for bad input, 403 for
+    a rule that forbids the action, 404 for an object that is not there for this user, 409 for
+    a conflict with the current state. Raising one dooms the request's unit of work: whatever
+    the view then returns, nothing the request wrote is committed (planner.unit_of_work).
+    """
+
+    status_code: int = 400
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*args)
+        from planner.unit_of_work import mark_failed
+        mark_failed()
+
+
+class Forbidden(PlannerError):
+    status_code = 403
+
+
+class NotFound(PlannerError):
+    status_code = 404
+
+
+class Conflict(PlannerError):
+    status_code = 409
 
 
 def _wants_json() -> bool:
@@ -32,6 +57,15 @@ def register_error_handlers(app: Flask) -> None:
         if code == 429:
             response.headers.setdefault("Retry-After", "60")
         return response
+
+    @app.errorhandler(PlannerError)
+    def planner_error(exc: PlannerError) -> ResponseReturnValue:
+        # A rule error no view caught: the unit of work rolls back; the user reads why.
+        code = exc.status_code
+        if _wants_json():
+            return jsonify(error=type(exc).__name__, message=str(exc), status=code), code
+        page_error = default_exceptions.get(code, InternalServerError)(description=str(exc))
+        return render_template("errors/generic.html", error=page_error), code
 
     @app.errorhandler(500)
     def server_error(exc: Exception) -> ResponseReturnValue:

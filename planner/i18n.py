@@ -8,13 +8,36 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import get_timezone_location
-from flask import Flask, current_app, has_request_context, request
-from flask_babel import format_currency, format_date, format_time, get_locale
+from flask import Flask, current_app, has_app_context, has_request_context, request
+from flask_babel import format_currency, format_date, format_time, get_locale, gettext, ngettext
 from flask_login import current_user
 
 from planner.vocab import SECTOR_LABELS, SIZE_CLASS_LABELS, Sector
 
 LOCALE_COOKIE = "locale"
+
+
+def _(message: str, **variables: object) -> str:
+    """Translate `message` into the current locale: the request's, or the one a caller forced
+    with `force_locale` (mail to a Korean reader from a timer). Without an application (pure
+    code, some tests) the English text is used, with its variables filled in."""
+    if has_app_context():
+        return gettext(message, **variables)
+    return message % variables if variables else message
+
+
+def ngettext_(singular: str, plural: str, num: int, **variables: object) -> str:
+    """Plural-aware `_`: "1 place" / "2 places" in English; Korean has one form."""
+    if has_app_context():
+        return ngettext(singular, plural, num, **variables)
+    variables.setdefault("num", num)
+    return (singular if num == 1 else plural) % variables
+
+
+def N_(message: str) -> str:
+    """Mark a message for extraction (pybabel -k N_) without translating it here: it is stored
+    in English (audit reasons, eligibility reasons) and translated when shown."""
+    return message
 SEOUL = ZoneInfo("Asia/Seoul")
 
 
