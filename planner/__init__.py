@@ -58,8 +58,7 @@ def init_extensions(app: Flask) -> None:
 def register_unit_of_work(app: Flask) -> None:
     from planner import unit_of_work
     from planner.notifications.services import deliver_in_development
-    unit_of_work.register(app)
-    unit_of_work.after_commit(deliver_in_development)
+    unit_of_work.register(app, after_commit=[lambda: deliver_in_development(only_if_queued=True)])
 
 
 def trust_proxies(app: Flask) -> None:

@@ -7,17 +7,16 @@ rollback themselves. pretix and Indico do the same (`indico/web/rh.py` commits o
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 import click
-from flask import Flask, Response, g, has_request_context
+from flask import Flask, Response, current_app, g, has_request_context
 
 from planner.extensions import db
 
 _FAILED = "_planner_unit_failed"
-# Called after each successful commit (development mail delivery); registered by create_app.
-_after_commit: list[Callable[[], object]] = []
+_CALLBACKS = "planner_after_commit"
 
 
 def mark_failed() -> None:
@@ -26,20 +25,19 @@ def mark_failed() -> None:
         setattr(g, _FAILED, True)
 
 
-def after_commit(callback: Callable[[], object]) -> None:
-    if callback not in _after_commit:
-        _after_commit.append(callback)
-
-
 def commit() -> None:
     """Commit the session, then run the after-commit callbacks. For the few places that must
     commit before the unit ends (a long command committing in batches)."""
     db.session.commit()
-    for callback in _after_commit:
+    for callback in current_app.extensions.get(_CALLBACKS, ()):
         callback()
 
 
-def register(app: Flask) -> None:
+def register(app: Flask, *, after_commit: Sequence[Callable[[], object]] = ()) -> None:
+    """Commit each request's work at its end; `after_commit` runs after each commit
+    (development mail delivery)."""
+    app.extensions[_CALLBACKS] = tuple(after_commit)
+
     @app.after_request
     def finish_unit(response: Response) -> Response:
         if response.status_code < 400 and not g.get(_FAILED, False):

@@ -205,12 +205,15 @@ def deliver_pending(*, limit: int = 100, now: dt.datetime | None = None,
     return sent
 
 
-def deliver_in_development() -> int:
+def deliver_in_development(*, only_if_queued: bool = False) -> int:
     """Development convenience: with no SMTP_URL, deliver queued mail (to instance/mail/) right
     after the commit of the request that queued it, so no timer is needed. The unit of work
     calls it after each commit; it commits its own bookkeeping. With SMTP configured it does
-    nothing: the timer-run `flask --app planner notifications send` delivers instead."""
-    if not db.session.info.pop(_QUEUED, False) or current_app.config["SMTP_URL"]:
+    nothing: the timer-run `flask --app planner notifications send` delivers instead.
+    `only_if_queued`: do nothing unless this session queued mail (the unit of work's check, so a
+    request that sent nothing does no outbox query)."""
+    queued = db.session.info.pop(_QUEUED, False)
+    if (only_if_queued and not queued) or current_app.config["SMTP_URL"]:
         return 0
     try:
         sent = deliver_pending()
