@@ -57,7 +57,7 @@ def init_extensions(app: Flask) -> None:
 
 def register_unit_of_work(app: Flask) -> None:
     from planner import unit_of_work
-    from planner.notifications.services import deliver_in_development
+    from planner.notifications.delivery import deliver_in_development
     unit_of_work.register(app, after_commit=[lambda: deliver_in_development(only_if_queued=True)])
 
 

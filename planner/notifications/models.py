@@ -1,12 +1,21 @@
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 
 from sqlalchemy import Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from planner.db import UTCDateTime, utcnow
 from planner.extensions import db
+
+
+class OutboxState(StrEnum):
+    """Where a queued mail stands; derived from its timestamps, never stored twice."""
+
+    waiting = "waiting"
+    sent = "sent"
+    failed = "failed"
 
 
 class OutboxMessage(db.Model):
@@ -16,9 +25,24 @@ class OutboxMessage(db.Model):
     to_addr: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300))
     body_text: Mapped[str] = mapped_column(Text)
+    # Which mail this is ("allocation.place_allocated"), for the outbox page's filter.
+    kind: Mapped[str] = mapped_column(String(60), default="", server_default="", index=True)
+    reply_to: Mapped[str | None] = mapped_column(String(254))
     # Mails carrying a link with a secret token are not shown in logs or back-office lists.
     is_sensitive: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # Start of the current retry horizon: the creation, or the moment a person asked to retry.
+    waiting_since: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=utcnow)
+    # Not tried again before this (exponential back-off); empty: due now.
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
+    # Given up: refused for good (5xx) or past the retry horizon. A person may retry it.
+    failed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+
+    @property
+    def state(self) -> OutboxState:
+        if self.sent_at is not None:
+            return OutboxState.sent
+        return OutboxState.failed if self.failed_at is not None else OutboxState.waiting
