@@ -84,10 +84,11 @@ def register_blueprints(app: Flask) -> None:
     from planner.catalogue import api as catalogue_api
     from planner.catalogue import views as catalogue
     from planner.feeds import views as feeds
+    from planner.notifications import views as notifications
     from planner.signups import views as signups
 
     for blueprint in (site.bp, catalogue.bp, catalogue_api.bp, accounts.bp, signups.bp,
-                      allocation.bp, feeds.bp, backoffice.bp):
+                      allocation.bp, feeds.bp, backoffice.bp, notifications.bp):
         app.register_blueprint(blueprint)
 
 

@@ -21,6 +21,7 @@ from sqlalchemy import ColumnElement, CursorResult, func, or_, select, update
 from planner.db import utcnow
 from planner.extensions import db
 from planner.notifications.models import OutboxMessage
+from planner.notifications.preferences import unsubscribe_url
 from planner.notifications.transports import Transport, transport_for
 
 log = logging.getLogger("planner.mail")
@@ -58,6 +59,10 @@ def build(message: OutboxMessage) -> EmailMessage:
     email["To"] = message.to_addr
     if message.reply_to:
         email["Reply-To"] = message.reply_to
+    if message.category:
+        # RFC 2369 and RFC 8058: mail programs offer a one-click "unsubscribe" for this kind.
+        email["List-Unsubscribe"] = f"<{unsubscribe_url(message.to_addr, message.category)}>"
+        email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     # A subject is one header line: a line break (from an exhibition's name, say) would make
     # the email library refuse the message, so it would never be sent.
     email["Subject"] = " ".join(message.subject.split())

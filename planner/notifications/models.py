@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import Integer, String, Text
+from sqlalchemy import Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from planner.db import UTCDateTime, utcnow
@@ -27,6 +27,8 @@ class OutboxMessage(db.Model):
     body_text: Mapped[str] = mapped_column(Text)
     # Which mail this is ("allocation.place_allocated"), for the outbox page's filter.
     kind: Mapped[str] = mapped_column(String(60), default="", server_default="", index=True)
+    # An optional kind of mail the reader may turn off (List-Unsubscribe); empty: required.
+    category: Mapped[str | None] = mapped_column(String(40))
     reply_to: Mapped[str | None] = mapped_column(String(254))
     # Mails carrying a link with a secret token are not shown in logs or back-office lists.
     is_sensitive: Mapped[bool] = mapped_column(default=False)
@@ -46,3 +48,16 @@ class OutboxMessage(db.Model):
         if self.sent_at is not None:
             return OutboxState.sent
         return OutboxState.failed if self.failed_at is not None else OutboxState.waiting
+
+
+class MailOptOut(db.Model):
+    """An address that asked not to receive one optional kind of mail (reminders,
+    announcements...). Mails the rules require have no category and cannot be turned off."""
+
+    __tablename__ = "mail_opt_outs"
+    __table_args__ = (UniqueConstraint("email", "category", name="uq_mail_opt_outs_email_category"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    category: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
