@@ -98,6 +98,11 @@ def register_commands(app: Flask) -> None:
     from planner.allocation.cli import allocation
     from planner.notifications.cli import notifications
 
+    from planner.reminders import remind_command
+
+    # Reminders read applications and offers, which notifications must not know about; the
+    # command still lives in the group a timer operator looks in.
+    notifications.add_command(remind_command)
     for command in (cli.demo_data, cli.synthetic_data, create_user, allocation, notifications):
         app.cli.add_command(command)
 

@@ -61,3 +61,13 @@ class MailOptOut(db.Model):
     email: Mapped[str] = mapped_column(String(254), index=True)
     category: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ReminderSent(db.Model):
+    """One row per reminder sent, keyed by what it reminds of ("confirm:12:2026-12-05T09:00:3d"):
+    however often the timer runs, or two hosts run it at once, a reminder goes out once."""
+
+    __tablename__ = "reminders_sent"
+
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    sent_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

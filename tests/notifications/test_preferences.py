@@ -10,7 +10,6 @@ import pytest
 from planner.notifications import delivery, preferences, services
 from planner.notifications.models import MailOptOut, OutboxMessage
 from planner.notifications.services import Recipient
-from tests.conftest import make_test_app
 
 TEMPLATE = "accounts/email/verify.txt"
 
@@ -64,14 +63,14 @@ def test_opted_out_readers_are_skipped_for_that_category_only(app, db):
     assert bulk == 1
 
 
-def test_the_link_page_asks_first_and_a_one_click_post_unsubscribes_without_login(app, db, _schema):
+def test_the_link_page_asks_first_and_a_one_click_post_unsubscribes_without_login(app, db, another_app):
     token = preferences.unsubscribe_token("kim@example.com", "reminders")
     client = app.test_client()
     page = client.get(f"/mail/unsubscribe/{token}")
     assert page.status_code == 200 and b"kim@example.com" in page.data
     assert db.session.scalar(db.select(MailOptOut)) is None  # a link scanner's GET changes nothing
     # The real app checks CSRF; a mail program's one-click POST carries none (RFC 8058).
-    strict = make_test_app(_schema, WTF_CSRF_ENABLED=True)
+    strict = another_app(WTF_CSRF_ENABLED=True)
     with strict.app_context():
         response = strict.test_client().post(f"/mail/unsubscribe/{token}",
                                              data={"List-Unsubscribe": "One-Click"})
