@@ -15,21 +15,19 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+if TYPE_CHECKING:
+    from redis import Redis
 
 V = TypeVar("V")
-
-
-class RedisLike(Protocol):
-    def get(self, name: str) -> bytes | None: ...
-    def set(self, name: str, value: bytes, ex: int | None = None) -> object: ...
 
 
 class Cache(Generic[V]):
     """Values by key: an in-process LRU of `size` entries, and, when `redis` is given, a copy
     every worker and host can read (`encode` and `decode` turn a value into bytes and back)."""
 
-    def __init__(self, *, size: int, redis: RedisLike | None = None, prefix: str = "",
+    def __init__(self, *, size: int, redis: Redis | None = None, prefix: str = "",
                  ttl: int = 24 * 3600, encode: Callable[[V], bytes] | None = None,
                  decode: Callable[[str, bytes], V] | None = None) -> None:
         if redis is not None and (encode is None or decode is None):
@@ -51,7 +49,7 @@ class Cache(Generic[V]):
             raw = self.redis.get(self.prefix + key)
         except Exception:  # noqa: BLE001 - Redis down: build instead of failing the request
             return None
-        if not raw:
+        if not raw or not isinstance(raw, bytes):  # a client decoding responses is not ours
             return None
         entry = self._decode(key, raw)
         self._remember(key, entry)

@@ -10,15 +10,14 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import insert, text, update
 
-from planner.catalogue.synthetic import make_exhibitions
 from planner.catalogue.models import DateCertainty, Exhibition, ExhibitionStatus, Offer
 from planner.catalogue.services import cancel_exhibition
+from planner.catalogue.synthetic import make_exhibitions
 from planner.feeds import services
 from planner.feeds.models import FeedToken
 from planner.signups.models import Application, ApplicationStatus, PlaceKind
 from planner.signups.services import change_status
-from tests.factories import (make_application, make_coordinator, make_exhibition,
-                             make_offer, make_programme, make_user)
+from tests.factories import make_application, make_coordinator, make_exhibition, make_offer, make_programme, make_user
 from tests.feeds.conftest import events_by_uid, parse_both
 
 UTC = dt.timezone.utc

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, overload
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from planner.catalogue.models import Exhibition, ExhibitionStatus, Offer, OfferMode, Programme, default_criteria
@@ -110,6 +110,10 @@ def local_to_utc(local: dt.datetime, tz_name: str) -> dt.datetime:
     return utc
 
 
+@overload
+def utc_to_local(value: dt.datetime, tz_name: str) -> dt.datetime: ...
+@overload
+def utc_to_local(value: dt.datetime | None, tz_name: str) -> dt.datetime | None: ...
 def utc_to_local(value: dt.datetime | None, tz_name: str) -> dt.datetime | None:
     """An aware datetime as naive wall-clock time in `tz_name` (for form fields)."""
     if value is None:

@@ -7,8 +7,9 @@ import datetime as dt
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, func
+from sqlalchemy import ColumnElement, case, func
 
 from planner.catalogue.models import Exhibition, Offer
 from planner.catalogue.services.filters import ExhibitionFilters, FilterError, filter_clauses, includes_past
@@ -77,6 +78,7 @@ def search_exhibitions(filters: ExhibitionFilters, *, today: dt.date | None = No
     today = today or now.date()
     where = _listing_where(filters, today=today, now=now)
     is_past = Exhibition.ends_on < today
+    order: tuple[Any, ...]
     if includes_past(filters, today):
         order = (case((is_past, 1), else_=0), case((is_past, None), else_=Exhibition.starts_on),
                  Exhibition.starts_on.desc(), Exhibition.name, Exhibition.id)
@@ -90,7 +92,7 @@ def search_exhibitions(filters: ExhibitionFilters, *, today: dt.date | None = No
         count: ColumnElement[int] = func.count().over()
     else:
         count = db.select(func.count()).select_from(Exhibition).where(*where).correlate(None).scalar_subquery()
-    query: Select[tuple[Exhibition, int]] = (
+    query = (
         db.select(Exhibition, count).where(*where).order_by(*order)
         .limit(per_page).offset((filters.page - 1) * per_page))
     rows = db.session.execute(query).all()

@@ -36,7 +36,8 @@ CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 def is_known_country(code: str | None) -> bool:
     """An ISO code of a real country (not "unknown region" and the like), any case."""
-    return bool(code) and code.upper() in known_country_codes() and code.upper() not in NOT_PLACES
+    upper = (code or "").upper()
+    return bool(upper) and upper in known_country_codes() and upper not in NOT_PLACES
 
 
 def country_choices(locale_code: str | None = None) -> tuple[tuple[str, str], ...]:

@@ -110,11 +110,14 @@ def _pending_confirmations(programme_id: int) -> dict[int, tuple[dt.datetime, in
     """Per offer with allocated places awaiting confirmation: the last confirmation deadline,
     how many are pending, a change count that only grows (see _changes_per_offer), and the last
     change."""
-    pending = {offer_id: (aware(last), int(n)) for offer_id, last, n in db.session.execute(
-        select(Application.offer_id, func.max(Application.confirm_by), func.count())
-        .where(Application.programme_id == programme_id, Application.status == ApplicationStatus.allocated,
-               Application.confirm_by.is_not(None))
-        .group_by(Application.offer_id))}
+    pending: dict[int, tuple[dt.datetime, int]] = {}
+    for offer_id, last, n in db.session.execute(
+            select(Application.offer_id, func.max(Application.confirm_by), func.count())
+            .where(Application.programme_id == programme_id, Application.status == ApplicationStatus.allocated,
+                   Application.confirm_by.is_not(None))
+            .group_by(Application.offer_id)):
+        if last is not None:  # always: only applications with a deadline are counted
+            pending[offer_id] = (aware(last), int(n))
     if not pending:
         return {}
     changes = _changes_per_offer(Application.offer_id.in_(sorted(pending)))

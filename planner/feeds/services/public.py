@@ -6,17 +6,21 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING
 
 from flask import current_app
 from sqlalchemy import Select, select
 
-from planner.cache import Cache, RedisLike
+from planner.cache import Cache
 from planner.catalogue import services as catalogue
 from planner.catalogue.models import Exhibition, ExhibitionSector
 from planner.extensions import db, redis_client
 from planner.feeds.ical import CalendarInfo, build_calendar, render_within
 from planner.feeds.services.events import SHOW_COLUMNS, ShowRow, show_event
 from planner.feeds.services.versions import FEED_FORMAT, CachedFeed, FeedVersion, data_version, etag_of, latest
+
+if TYPE_CHECKING:
+    from redis import Redis
 
 __all__ = ["DEFAULT_WINDOW", "MAX_FEED_BYTES", "FeedFilters", "parse_filters", "exhibitions_version",
            "build_exhibitions_feed", "exhibitions_feed", "exhibition_version", "build_exhibition_feed",
@@ -70,7 +74,7 @@ def _parse_filters(pairs: tuple[tuple[str, str], ...], today: dt.date) -> FeedFi
     return FeedFilters(listing=listing, ends_from=ends_from, budgeted=budgeted)
 
 
-def _where(stmt: Select, filters: FeedFilters, *, now: dt.datetime) -> Select:  # type: ignore[type-arg]
+def _where(stmt: Select, filters: FeedFilters, *, now: dt.datetime) -> Select:
     # The feed's window replaces the listing's "from" month and its "upcoming only".
     if filters.ends_from is not None:
         stmt = stmt.where(Exhibition.ends_on >= filters.ends_from)
@@ -105,7 +109,7 @@ def _decode(key: str, raw: bytes) -> CachedFeed:
                       rest[int(size):])
 
 
-def make_feed_cache(*, redis: RedisLike | None, prefix: str) -> Cache[CachedFeed]:
+def make_feed_cache(*, redis: Redis | None, prefix: str) -> Cache[CachedFeed]:
     """Built feeds by ETag (without its quotes): entries are keyed by the filters and the data
     version, so a change in the data simply misses the cache; stale entries age out."""
     return Cache(size=FEED_CACHE_SIZE, redis=redis, prefix=prefix, encode=_encode, decode=_decode)
@@ -122,7 +126,7 @@ def feed_cache() -> Cache[CachedFeed]:
 
 # --- building -----------------------------------------------------------------------------------
 
-def _show_rows(stmt: Select) -> tuple[list[ShowRow], dict[int, list[str]]]:  # type: ignore[type-arg]
+def _show_rows(stmt: Select) -> tuple[list[ShowRow], dict[int, list[str]]]:
     rows: list[ShowRow] = list(db.session.execute(stmt.order_by(Exhibition.starts_on, Exhibition.id)))
     sectors: dict[int, list[str]] = {}
     if rows:

@@ -9,7 +9,7 @@ import re
 import secrets
 from collections.abc import Sequence
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 
 from planner.accounts.models import Company, User
 from planner.catalogue import services as catalogue
@@ -44,10 +44,13 @@ def rotate_token(*, actor: User, company: Company | None = None, programme: Prog
 
     The old URL stops working at once; the new one is shown to the user once."""
     now = now or utcnow()
-    if (company is None) == (programme is None):
+    owner: ColumnElement[bool]
+    if company is not None and programme is None:
+        owner = FeedToken.company_id == company.id
+    elif programme is not None and company is None:
+        owner = FeedToken.programme_id == programme.id
+    else:
         raise ValueError("exactly one of company and programme")
-    owner = FeedToken.company_id == company.id if company is not None else \
-        FeedToken.programme_id == programme.id  # type: ignore[union-attr]
     db.session.execute(update(FeedToken).where(owner, FeedToken.revoked_at.is_(None))
                        .values(revoked_at=now).execution_options(synchronize_session="fetch"))
     token = secrets.token_urlsafe(32)

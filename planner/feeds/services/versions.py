@@ -10,9 +10,10 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import overload
 
 from sqlalchemy import event, insert, inspect, update
-from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.orm import InstanceState, ORMExecuteState, Session
 
 from planner.cache import VersionMemo
 from planner.catalogue.models import Exhibition, ExhibitionSector, Offer
@@ -57,7 +58,7 @@ def _changes_feeds(obj: object, *, dirty: bool) -> bool:
     if isinstance(obj, Offer):
         if not dirty:
             return True
-        state = inspect(obj)
+        state: InstanceState[Offer] = inspect(obj)
         return any(state.attrs[name].history.has_changes() for name in OFFER_WINDOW)
     return False
 
@@ -106,6 +107,10 @@ def forget_version() -> None:
 
 # --- reading the version ------------------------------------------------------------------------
 
+@overload
+def aware(value: dt.datetime | str) -> dt.datetime: ...
+@overload
+def aware(value: dt.datetime | str | None) -> dt.datetime | None: ...
 def aware(value: dt.datetime | str | None) -> dt.datetime | None:
     # Aggregates bypass the UTCDateTime type: SQLite hands back text, PostgreSQL naive UTC.
     if value is None:
