@@ -22,6 +22,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     register_commands(app)
     register_template_helpers(app)
     register_unit_of_work(app)
+    register_cache_listeners()
     from planner.errors import register_error_handlers
     register_error_handlers(app)
     from planner.security import register_security_headers
@@ -59,6 +60,15 @@ def register_unit_of_work(app: Flask) -> None:
     from planner import unit_of_work
     from planner.notifications.delivery import deliver_in_development
     unit_of_work.register(app, after_commit=[lambda: deliver_in_development(only_if_queued=True)])
+
+
+def register_cache_listeners() -> None:
+    # Pages and feeds cached by data version hear of commits through listeners on SQLAlchemy's
+    # Session; registering them here, not on import, keeps importing a module free of effects.
+    from planner.catalogue.pages import register_listeners as catalogue_listeners
+    from planner.feeds.services.versions import register_listeners as feed_listeners
+    catalogue_listeners()
+    feed_listeners()
 
 
 def trust_proxies(app: Flask) -> None:

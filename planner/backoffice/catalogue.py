@@ -11,7 +11,6 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (DateField, Field, Form, IntegerField, SelectField, SelectMultipleField, StringField,
@@ -181,7 +180,7 @@ def exhibition_new() -> ResponseReturnValue:
     form = ExhibitionForm()
     if form.validate_on_submit():
         try:
-            exhibition = catalogue.create_exhibition(form.to_input(), actor=current_user, now=utcnow())
+            exhibition = catalogue.create_exhibition(form.to_input(), now=utcnow())
         except catalogue.ExhibitionInvalid as exc:
             _show_problems(form, exc.problems)
         else:
@@ -200,7 +199,7 @@ def exhibition_edit(slug: str) -> ResponseReturnValue:
         form.load(exhibition)
     elif form.validate():
         try:
-            catalogue.update_exhibition(exhibition, form.to_input(), actor=current_user, now=utcnow())
+            catalogue.update_exhibition(exhibition, form.to_input(), now=utcnow())
         except catalogue.ExhibitionInvalid as exc:
             db.session.rollback()
             _show_problems(form, exc.problems)
@@ -233,7 +232,7 @@ def exhibition_cancel(slug: str) -> ResponseReturnValue:
     if cancel_form.validate_on_submit():
         try:
             catalogue.cancel_exhibition(exhibition, reason=cancel_form.reason.data or "",
-                                        actor=current_user, now=utcnow())
+                                        now=utcnow())
         except catalogue.ExhibitionInvalid as exc:
             db.session.rollback()
             _show_problems(cancel_form, exc.problems)
@@ -255,7 +254,7 @@ def exhibition_postpone(slug: str) -> ResponseReturnValue:
             catalogue.postpone_exhibition(
                 exhibition, starts_on=postpone_form.starts_on.data, ends_on=postpone_form.ends_on.data,
                 date_certainty=postpone_form.date_certainty.data, reason=postpone_form.reason.data or "",
-                actor=current_user, now=utcnow())
+                now=utcnow())
         except catalogue.ExhibitionInvalid as exc:
             db.session.rollback()
             _show_problems(postpone_form, exc.problems)
@@ -281,7 +280,7 @@ def catalogue_import() -> ResponseReturnValue:
     form = ImportForm()
     report = None
     if form.validate_on_submit():
-        report = catalogue.import_csv(form.file.data.read(), actor=current_user, now=utcnow())
+        report = catalogue.import_csv(form.file.data.read(), now=utcnow())
         if report.ok:
             db.session.commit()
             flash(_("Import done: %(created)s added, %(updated)s updated, %(unchanged)s unchanged.",
