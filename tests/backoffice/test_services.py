@@ -14,8 +14,7 @@ from planner.catalogue.services import ProgrammeError
 from planner.signups.models import ApplicationEvent, ApplicationStatus, PlaceKind
 from planner.signups.services import TransitionNotAllowed
 from tests.backoffice.conftest import offer_input, programme_input
-from tests.factories import (make_application, make_company, make_exhibition, make_offer,
-                             make_programme)
+from tests.factories import make_application, make_company, make_exhibition, make_offer, make_programme
 
 UTC = dt.timezone.utc
 

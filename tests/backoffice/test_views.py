@@ -10,8 +10,7 @@ from openpyxl import load_workbook
 from planner.catalogue import services as catalogue
 from planner.catalogue.models import Offer, Programme
 from planner.signups.models import ApplicationEvent, ApplicationStatus
-from tests.factories import (make_application, make_company, make_exhibition, make_offer,
-                             make_programme)
+from tests.factories import make_application, make_company, make_exhibition, make_offer, make_programme
 
 UTC = dt.timezone.utc
 
@@ -177,6 +176,7 @@ def test_once_companies_applied_a_coordinator_cannot_change_the_rules(app, clien
     programme = _with_an_application(make_programme(slug="p-rules", cap_per_company=2))
     before = (programme.cap_per_company, dict(programme.subsidy_shares), list(programme.eligible_size_classes),
               dict(programme.criteria))
+    db.session.commit()  # the refused request rolls back its own unit only
     login_as(coordinator)
     response = client.post("/backoffice/programmes/p-rules/edit", data=dict(_as_shown(app, programme), **change))
     assert response.status_code == 400
@@ -270,6 +270,7 @@ def test_application_detail_shows_answers_company_and_history(client, login_as, 
 
 def test_marking_ineligible_needs_a_reason_then_records_it(client, login_as, coordinator, listed, db):
     login_as(coordinator)
+    db.session.commit()  # the refused request rolls back its own unit only
     application = listed["alpha"]
     url = f"/backoffice/applications/{application.id}/ineligible"
     response = client.post(url, data={"reason": ""})
