@@ -30,12 +30,13 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
 
 def init_extensions(app: Flask) -> None:
+    from planner import models  # noqa: F401  (every model must be known to Alembic)
     from flask_babel import lazy_gettext
 
-    from planner import models  # noqa: F401  (every model must be known to Alembic)
     from planner.accounts.services import load_user
     from planner.extensions import babel, csrf, db, init_redis, limiter, login_manager, migrate
     from planner.i18n import select_locale, select_timezone
+
     from planner.sessions import SessionInterface
 
     app.session_interface = SessionInterface()
