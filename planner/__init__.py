@@ -100,6 +100,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (site.bp, catalogue.bp, catalogue_api.bp, accounts.bp, signups.bp,
                       allocation.bp, feeds.bp, backoffice.bp, notifications.bp):
         app.register_blueprint(blueprint)
+    app.before_request(backoffice.require_staff)
 
 
 def register_commands(app: Flask) -> None:
