@@ -84,10 +84,11 @@ def register_blueprints(app: Flask) -> None:
     from planner.catalogue import api as catalogue_api
     from planner.catalogue import views as catalogue
     from planner.feeds import views as feeds
+    from planner.outcomes import views as outcomes
     from planner.signups import views as signups
 
     for blueprint in (site.bp, catalogue.bp, catalogue_api.bp, accounts.bp, signups.bp,
-                      allocation.bp, feeds.bp, backoffice.bp):
+                      allocation.bp, feeds.bp, backoffice.bp, outcomes.bp):
         app.register_blueprint(blueprint)
 
 
@@ -96,8 +97,9 @@ def register_commands(app: Flask) -> None:
     from planner.accounts.cli import create_user
     from planner.allocation.cli import allocation
     from planner.notifications.cli import notifications
+    from planner.outcomes.cli import outcomes
 
-    for command in (cli.demo_data, cli.synthetic_data, create_user, allocation, notifications):
+    for command in (cli.demo_data, cli.synthetic_data, create_user, allocation, notifications, outcomes):
         app.cli.add_command(command)
 
 

@@ -33,7 +33,9 @@ def ask_follow_up(report: ResultsReport, area: FollowUpArea, *, note: str, actor
     """A company's request for follow-up support; one open request per area and report."""
     now = now or utcnow()
     area = FollowUpArea(area)
-    if any(r.area == area and r.status != F.closed for r in report.follow_ups):
+    if db.session.scalar(select(FollowUpRequest.id).where(
+            FollowUpRequest.report_id == report.id, FollowUpRequest.area == area,
+            FollowUpRequest.status != F.closed).limit(1)) is not None:
         raise OutcomeError(_("You already asked for follow-up in this area; the agency is on it."))
     request = FollowUpRequest(report_id=report.id, area=area, note=note.strip() or None,
                               status=F.open, created_at=now, updated_at=now)
@@ -42,6 +44,7 @@ def ask_follow_up(report: ResultsReport, area: FollowUpArea, *, note: str, actor
     db.session.add(FollowUpEvent(request_id=request.id, actor_id=actor.id if actor else None, at=now,
                                  from_status=None, to_status=F.open, note=request.note))
     db.session.flush()
+    db.session.expire(report, ["follow_ups"])
     return request
 
 
@@ -74,7 +77,7 @@ def change_follow_up(request: FollowUpRequest, to: FollowUpStatus, *, expected: 
     db.session.refresh(request)
     report = request.report
     recipients = company_recipients([report.company_id]).get(report.company_id, [])
-    notify(recipients, "outcomes/email/follow_up_status.txt", request=request, offer=report.offer,
+    notify(recipients, "outcomes/email/follow_up_status.txt", follow_up=request, offer=report.offer,
            link=absolute_url("outcomes.report", offer_id=report.offer_id))
     return request
 
