@@ -49,13 +49,13 @@ def past_result_points(past: PastResults, criteria: Mapping[str, Any]) -> tuple[
     if min(past.attended, past.no_shows, past.reports_on_time, past.reports_late_or_missing,
            past.contracts_reported) < 0:
         raise ValueError("past results cannot be negative")
+    published = {code: _points(criteria, code) for code in PAST_RESULT_CODES}
     earned = {
-        "past_no_show": -abs(_points(criteria, "past_no_show")) * past.no_shows,
-        "report_on_time": _points(criteria, "report_on_time")
+        "past_no_show": -abs(published["past_no_show"]) * past.no_shows,
+        "report_on_time": published["report_on_time"]
         if past.reports_on_time > 0 and past.reports_late_or_missing == 0 else 0.0,
-        "report_late_or_missing": -abs(_points(criteria, "report_late_or_missing"))
-        * past.reports_late_or_missing,
-        "contracts_reported": _points(criteria, "contracts_reported") if past.contracts_reported > 0 else 0.0,
+        "report_late_or_missing": -abs(published["report_late_or_missing"]) * past.reports_late_or_missing,
+        "contracts_reported": published["contracts_reported"] if past.contracts_reported > 0 else 0.0,
     }
     # + 0.0 turns -0.0 into 0.0, so a breakdown never shows "-0".
     return tuple((code, earned[code] + 0.0) for code in PAST_RESULT_CODES)
