@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (DecimalField, FieldList, Form, FormField, HiddenField, IntegerField, RadioField,
                      SelectField, StringField, TextAreaField)
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from planner.i18n import country_name, known_country_codes
@@ -19,9 +20,9 @@ LEAD_ROWS = 5        # blank rows offered without JavaScript; empty rows are ign
 CONTRACT_ROWS = 3
 
 
-def country_choices() -> list[tuple[str, str]]:
+def country_choices() -> list[SelectChoice]:
     codes = sorted(known_country_codes() - {"KR"}, key=lambda code: country_name(code))
-    return [("", "—")] + [(code, country_name(code)) for code in codes]
+    return [SelectChoice("", "—")] + [SelectChoice(code, country_name(code)) for code in codes]
 
 
 class LeadLineForm(Form):
@@ -32,9 +33,11 @@ class LeadLineForm(Form):
 
 class ContractLineForm(Form):
     country = SelectField(_l("Country"), validators=[Optional()], validate_choice=False)
-    stage = SelectField(_l("Stage"), choices=[("signed", _l("Signed")), ("expected", _l("Expected"))])
+    stage = SelectField(_l("Stage"), choices=[SelectChoice("signed", _l("Signed")), SelectChoice("expected", _l("Expected"))],
+                        validate_choice=False)
     value = DecimalField(_l("Value"), places=2, validators=[Optional(), NumberRange(min=0)])
-    currency = SelectField(_l("Currency"), choices=[(c, c) for c in CURRENCIES], default="USD")
+    currency = SelectField(_l("Currency"), choices=[SelectChoice(c, c) for c in CURRENCIES], default="USD",
+                           validate_choice=False)
 
 
 class ReportForm(FlaskForm):
@@ -45,7 +48,7 @@ class ReportForm(FlaskForm):
     contracts = FieldList(FormField(ContractLineForm), min_entries=CONTRACT_ROWS, max_entries=50)
     products_shown = TextAreaField(_l("Products shown"), validators=[Optional(), Length(max=2000)])
     satisfaction = RadioField(_l("How useful was the agency's support? (1 = not at all, 5 = very)"),
-                              choices=[(str(n), str(n)) for n in range(1, 6)], validators=[Optional()])
+                              choices=[SelectChoice(str(n), str(n)) for n in range(1, 6)], validators=[Optional()])
     support_note = TextAreaField(_l("What the agency's support was worth to you"),
                                  validators=[Optional(), Length(max=4000)])
     comments = TextAreaField(_l("Anything else"), validators=[Optional(), Length(max=4000)])
@@ -106,12 +109,12 @@ class AmendForm(ReportForm):
 
 
 class FollowUpForm(FlaskForm):
-    area = SelectField(_l("Area"), choices=[(a.value, label(a)) for a in FollowUpArea])
+    area = SelectField(_l("Area"), choices=[SelectChoice(a.value, label(a)) for a in FollowUpArea])
     note = TextAreaField(_l("What you need"), validators=[Optional(), Length(max=2000)])
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.area.choices = [(a.value, label(a)) for a in FollowUpArea]
+        self.area.choices = [SelectChoice(a.value, label(a)) for a in FollowUpArea]
 
 
 class FollowUpChangeForm(FlaskForm):
@@ -123,12 +126,12 @@ class FollowUpChangeForm(FlaskForm):
 class AttendanceForm(FlaskForm):
     company_id = HiddenField(validators=[DataRequired()])
     status = RadioField(_l("Attendance"), validators=[InputRequired()],
-                        choices=[(s.value, s.value) for s in AttendanceStatus])
+                        choices=[SelectChoice(s.value, s.value) for s in AttendanceStatus])
     reason = StringField(_l("Reason (for a no-show)"), validators=[Optional(), Length(max=500)])
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.status.choices = [(s.value, label(s)) for s in AttendanceStatus]
+        self.status.choices = [SelectChoice(s.value, label(s)) for s in AttendanceStatus]
 
 
 class SettingsForm(FlaskForm):
