@@ -1,5 +1,6 @@
 """After the show: attendance, results reports with their history, follow-up requests, and
 per-programme outcome settings (issue 16).
+
 Revision ID: 77918a77f7c4
 Revises: 231b2a4d4852
 Create Date: 2026-12-03 12:33:30.390366

@@ -11,12 +11,10 @@ from planner.accounts.models import Role
 from planner.accounts.permissions import company_required, role_required
 from planner.catalogue.models import Offer, Programme
 from planner.extensions import db
-from planner.forms import CsrfForm
 from planner.i18n import _
 from planner.outcomes import services
 from planner.outcomes.charts import bar_chart
-from planner.outcomes.forms import (AmendForm, AttendanceForm, FollowUpChangeForm, FollowUpForm,
-                                    ReportForm, SettingsForm)
+from planner.outcomes.forms import AmendForm, AttendanceForm, FollowUpChangeForm, FollowUpForm, ReportForm, SettingsForm
 from planner.outcomes.labels import label
 from planner.outcomes.models import AttendanceStatus, FollowUpArea, FollowUpStatus, ReportStatus, ResultsReport
 from planner.outcomes.rates import RATES_DATE, USD_PER_UNIT

@@ -6,12 +6,19 @@ from decimal import Decimal
 
 import pytest
 
+from planner.notifications.models import OutboxMessage
 from planner.outcomes import services
 from planner.outcomes.criteria import PastResults
 from planner.outcomes.models import AttendanceStatus, FollowUpArea, FollowUpStatus, ReportStatus
-from planner.outcomes.services import (ContractLine, LeadLine, NoPlaceHeld, OutcomeError, ReportData,
-                                       ShowNotEnded, StaleChange)
-from planner.notifications.models import OutboxMessage
+from planner.outcomes.services import (
+    ContractLine,
+    LeadLine,
+    NoPlaceHeld,
+    OutcomeError,
+    ReportData,
+    ShowNotEnded,
+    StaleChange,
+)
 from planner.signups.models import ApplicationStatus
 from tests.factories import make_company, make_coordinator, make_user
 from tests.outcomes.conftest import NOW, ended_offer, hold_place

@@ -107,7 +107,7 @@ def record_attendance(offer: Offer, company_id: int, status: AttendanceStatus, *
         changed = db.session.execute(
             update(Attendance).where(Attendance.id == existing.id, Attendance.status == previous)
             .values(status=status, reason=reason, recorded_by_id=actor_id, recorded_at=now)
-            .execution_options(synchronize_session=False)).rowcount
+            .execution_options(synchronize_session=False)).rowcount  # type: ignore[attr-defined]
         if changed != 1:
             raise StaleChange(_("Someone else recorded this company at the same time. Reload the page."))
         db.session.refresh(existing)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator, Sequence
+from decimal import Decimal
 
 from planner.outcomes.models import ResultsReport
 from planner.outcomes.rates import RATES_DATE
@@ -60,7 +61,7 @@ def figures_xlsx(figures: Figures, scope_label: str) -> bytes:
     for row in figure_rows(figures, scope_label):
         # Numbers stay numbers in the workbook; text goes through the spreadsheet-safe cell.
         sheet.append([safe_cell(v) if isinstance(v, str) else
-                      (float(v) if hasattr(v, "as_tuple") else v) for v in row])
+                      (float(v) if isinstance(v, Decimal) else v) for v in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

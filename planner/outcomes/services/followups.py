@@ -14,8 +14,7 @@ from planner.db import utcnow
 from planner.extensions import db
 from planner.i18n import _
 from planner.notifications.services import absolute_url, notify
-from planner.outcomes.models import (FollowUpArea, FollowUpEvent, FollowUpRequest, FollowUpStatus,
-                                     ResultsReport)
+from planner.outcomes.models import FollowUpArea, FollowUpEvent, FollowUpRequest, FollowUpStatus, ResultsReport
 from planner.outcomes.services.errors import OutcomeError, StaleChange
 
 F = FollowUpStatus
@@ -68,7 +67,7 @@ def change_follow_up(request: FollowUpRequest, to: FollowUpStatus, *, expected: 
         values["outcome"] = note
     changed = db.session.execute(
         update(FollowUpRequest).where(FollowUpRequest.id == request.id, FollowUpRequest.status == expected)
-        .values(**values).execution_options(synchronize_session=False)).rowcount
+        .values(**values).execution_options(synchronize_session=False)).rowcount  # type: ignore[attr-defined]
     if changed != 1:
         raise StaleChange(_("Someone else changed this request in the meantime. Reload the queue."))
     db.session.add(FollowUpEvent(request_id=request.id, actor_id=actor.id, at=now, from_status=expected,

@@ -19,8 +19,14 @@ from planner.i18n import _
 from planner.notifications.services import Notification, absolute_url, notify_bulk
 from planner.outcomes.models import ReportEvent, ReportStatus, ResultsReport
 from planner.outcomes.rates import CURRENCIES
-from planner.outcomes.services.attendance import (held_a_place, holder_ids, list_ended_offers,
-                                                  local_today, no_show_ids, show_has_ended)
+from planner.outcomes.services.attendance import (
+    held_a_place,
+    holder_ids,
+    list_ended_offers,
+    local_today,
+    no_show_ids,
+    show_has_ended,
+)
 from planner.outcomes.services.errors import NoPlaceHeld, OutcomeError, ShowNotEnded, StaleChange
 from planner.outcomes.services.settings import report_due_on
 from planner.signups import services as signups
@@ -152,7 +158,7 @@ def _write(report: ResultsReport, *, expected_status: ReportStatus, version: int
         .where(ResultsReport.id == report.id, ResultsReport.status == expected_status,
                ResultsReport.version == version)
         .values(version=ResultsReport.version + 1, **values)
-        .execution_options(synchronize_session=False)).rowcount
+        .execution_options(synchronize_session=False)).rowcount  # type: ignore[attr-defined]
     if changed != 1:
         raise StaleChange(_("This report was changed in the meantime. Reload it and try again."))
     db.session.add(event)

@@ -7,9 +7,9 @@ from sqlalchemy import select, update
 
 from planner.catalogue.models import Offer, Programme
 from planner.extensions import db
+from planner.i18n import _
 from planner.outcomes.models import DEFAULT_REPORT_DUE_DAYS, OutcomeSettings, ReportStatus, ResultsReport
 from planner.outcomes.services.errors import OutcomeError
-from planner.i18n import _
 
 
 def report_due_days(programme_id: int) -> int:
