@@ -95,10 +95,11 @@ def register_blueprints(app: Flask) -> None:
     from planner.catalogue import views as catalogue
     from planner.feeds import views as feeds
     from planner.notifications import views as notifications
+    from planner.outcomes import views as outcomes
     from planner.signups import views as signups
 
     for blueprint in (site.bp, catalogue.bp, catalogue_api.bp, accounts.bp, signups.bp,
-                      allocation.bp, feeds.bp, backoffice.bp, notifications.bp):
+                      allocation.bp, feeds.bp, backoffice.bp, outcomes.bp, notifications.bp):
         app.register_blueprint(blueprint)
     app.before_request(backoffice.require_staff)
 
@@ -108,13 +109,14 @@ def register_commands(app: Flask) -> None:
     from planner.accounts.cli import create_user
     from planner.allocation.cli import allocation
     from planner.notifications.cli import notifications
+    from planner.outcomes.cli import outcomes
 
     from planner.reminders import remind_command
 
     # Reminders read applications and offers, which notifications must not know about; the
     # command still lives in the group a timer operator looks in.
     notifications.add_command(remind_command)
-    for command in (cli.demo_data, cli.synthetic_data, create_user, allocation, notifications):
+    for command in (cli.demo_data, cli.synthetic_data, create_user, allocation, notifications, outcomes):
         app.cli.add_command(command)
 
 
