@@ -31,13 +31,12 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
 
 def init_extensions(app: Flask) -> None:
-    from planner import models  # noqa: F401  (every model must be known to Alembic)
     from flask_babel import lazy_gettext
 
+    from planner import models  # noqa: F401  (every model must be known to Alembic)
     from planner.accounts.services import load_user
     from planner.extensions import babel, csrf, db, init_redis, limiter, login_manager, migrate
     from planner.i18n import select_locale, select_timezone
-
     from planner.sessions import SessionInterface
 
     app.session_interface = SessionInterface()
@@ -110,7 +109,6 @@ def register_commands(app: Flask) -> None:
     from planner.allocation.cli import allocation
     from planner.notifications.cli import notifications
     from planner.outcomes.cli import outcomes
-
     from planner.reminders import remind_command
 
     # Reminders read applications and offers, which notifications must not know about; the

@@ -6,10 +6,10 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from planner.db import UTCDateTime, utcnow
-from planner.extensions import db
+from planner.extensions import Model
 
 
-class FeedToken(db.Model):
+class FeedToken(Model):
     """A private feed's secret. Only its SHA-256 is stored; rotating revokes the old one."""
 
     __tablename__ = "feed_tokens"
@@ -24,7 +24,7 @@ class FeedToken(db.Model):
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
-class FeedState(db.Model):
+class FeedState(Model):
     """One row (id 1): a version that changes in the same transaction as any change to the
     exhibitions, their sectors or offers, so public feeds can be validated with one primary-key
     lookup instead of an aggregate over the catalogue."""

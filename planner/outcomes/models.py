@@ -13,7 +13,7 @@ from planner.accounts.models import Company, User
 from planner.catalogue.models import Offer
 from planner.db import UTCDateTime, utcnow
 from planner.db import str_enum as _enum
-from planner.extensions import db
+from planner.extensions import Model
 
 # Not found in any public programme's rules (see the reference notes): a month after the show,
 # like the agency's settlement reports, and a programme setting.
@@ -43,7 +43,7 @@ class FollowUpStatus(StrEnum):
     closed = "closed"
 
 
-class OutcomeSettings(db.Model):
+class OutcomeSettings(Model):
     """Per-programme settings of the after-show work (catalogue's Programme stays untouched)."""
 
     __tablename__ = "outcome_settings"
@@ -55,7 +55,7 @@ class OutcomeSettings(db.Model):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
-class Attendance(db.Model):
+class Attendance(Model):
     __tablename__ = "attendances"
     __table_args__ = (UniqueConstraint("offer_id", "company_id"),)
 
@@ -71,7 +71,7 @@ class Attendance(db.Model):
     company: Mapped[Company] = relationship()
 
 
-class ResultsReport(db.Model):
+class ResultsReport(Model):
     """One company's report on one show. `leads` and `contracts` are lists of rows (see
     outcomes.services.reports.ReportData for their shape); money stays in its own currency."""
 
@@ -110,7 +110,7 @@ class ResultsReport(db.Model):
         back_populates="report", order_by="FollowUpRequest.id", cascade="all, delete-orphan")
 
 
-class ReportEvent(db.Model):
+class ReportEvent(Model):
     """History of a report: saved, submitted, amended (with the coordinator's reason and the
     values before the amendment)."""
 
@@ -128,7 +128,7 @@ class ReportEvent(db.Model):
     actor: Mapped[User | None] = relationship()
 
 
-class FollowUpRequest(db.Model):
+class FollowUpRequest(Model):
     __tablename__ = "follow_up_requests"
     __table_args__ = (
         CheckConstraint("status != 'closed' OR outcome IS NOT NULL", name="closed_has_outcome"),
@@ -151,7 +151,7 @@ class FollowUpRequest(db.Model):
         back_populates="request", order_by="FollowUpEvent.id", cascade="all, delete-orphan")
 
 
-class FollowUpEvent(db.Model):
+class FollowUpEvent(Model):
     """History of a follow-up request: who changed what, when, from which status, and why."""
 
     __tablename__ = "follow_up_events"
