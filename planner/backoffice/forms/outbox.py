@@ -20,7 +20,7 @@ class OutboxFilterForm(FlaskForm):
     kind = SelectField(choices=[], validators=[Optional()], default="", validate_choice=False)
 
     def __init__(self, *args: object, kinds: list[str], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         self.state.label.text = _("State")
         self.to.label.text = _("Recipient")
         self.kind.label.text = _("Kind of mail")
