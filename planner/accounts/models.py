@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner.db import UTCDateTime, utcnow
 from planner.db import str_enum as _enum
-from planner.extensions import Model, db
+from planner.extensions import Model
 from planner.vocab import SizeClass
 
 

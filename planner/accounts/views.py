@@ -8,6 +8,7 @@ from flask_babel import get_locale
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
+from wtforms.fields.choices import SelectChoice
 from werkzeug.exceptions import HTTPException
 
 from planner.accounts import emails, services
@@ -18,6 +19,7 @@ from planner.accounts.forms import (
     ForgotPasswordForm,
     InvitationForm,
     LoginForm,
+    MailPreferencesForm,
     RegistrationForm,
     ResetPasswordForm,
 )
@@ -26,6 +28,7 @@ from planner.accounts.permissions import company_required
 from planner.extensions import limiter
 from planner.forms import CsrfForm
 from planner.i18n import _, is_safe_redirect
+from planner.notifications import preferences
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
@@ -228,6 +231,23 @@ def change_password() -> ResponseReturnValue:
             flash(_("Your password is changed. Every other device has been logged out."), "success")
             return redirect(url_for("accounts.company") if current_user.company_id else url_for("site.index"))
     return render_template("accounts/change_password.html", form=form), _status(form)
+
+
+@bp.route("/mail", methods=["GET", "POST"])
+@login_required
+def mail_preferences() -> ResponseReturnValue:
+    form = MailPreferencesForm()
+    form.receive.choices = [SelectChoice(code, _(label)) for code, label in preferences.OPTIONAL_CATEGORIES.items()]
+    if request.method == "GET":
+        form.locale.data = current_user.locale or str(get_locale() or "en")
+        form.receive.data = sorted(set(preferences.OPTIONAL_CATEGORIES) - preferences.categories_off(current_user.email))
+    elif form.validate_on_submit():
+        services.set_mail_language(current_user, form.locale.data)
+        preferences.set_categories_off(current_user.email,
+                                       set(preferences.OPTIONAL_CATEGORIES) - set(form.receive.data or ()))
+        flash(_("Your mail settings are saved."), "success")
+        return redirect(url_for("accounts.mail_preferences"), 303)
+    return render_template("accounts/mail_preferences.html", form=form), _status(form)
 
 
 @bp.route("/company")
