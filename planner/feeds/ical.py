@@ -11,7 +11,7 @@ from __future__ import annotations
 import calendar as gregorian
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
@@ -378,3 +378,18 @@ def build_calendar(calendar: CalendarInfo, blocks: Sequence[str] | None = None) 
         zone, year = EMPTY_CALENDAR_ZONE
         body += vtimezone(zone, year, year)
     return (body + "".join(blocks) + "END:VCALENDAR" + CRLF).encode("utf-8")
+
+
+# Room for the calendar's header once a note on the cut is added to its description.
+_NOTE_ROOM = 2_000
+
+
+def bounded_calendar(calendar: CalendarInfo, *, max_bytes: int, note: Callable[[dt.date], str]) -> bytes:
+    """The calendar in at most `max_bytes`: when its events (sorted by start) do not fit, the
+    oldest days are dropped and `note(last day left out)` is added to its description."""
+    zones = _zone_years(calendar.events)
+    fixed = len(_header(calendar.name, calendar.description).encode("utf-8")) + _NOTE_ROOM + sum(
+        len(vtimezone(tzid, *years).encode("utf-8")) for tzid, years in zones.items())
+    kept, blocks, first_out = render_within(calendar.events, max_bytes - fixed, keep="latest")
+    description = calendar.description if first_out is None else f"{calendar.description} {note(first_out)}"
+    return build_calendar(CalendarInfo(calendar.name, description, kept), blocks)
