@@ -31,13 +31,12 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
 
 def init_extensions(app: Flask) -> None:
-    from planner import models  # noqa: F401  (every model must be known to Alembic)
     from flask_babel import lazy_gettext
 
+    from planner import models  # noqa: F401  (every model must be known to Alembic)
     from planner.accounts.services import load_user
     from planner.extensions import babel, csrf, db, init_redis, limiter, login_manager, migrate
     from planner.i18n import select_locale, select_timezone
-
     from planner.sessions import SessionInterface
 
     app.session_interface = SessionInterface()
@@ -95,11 +94,13 @@ def register_blueprints(app: Flask) -> None:
     from planner.catalogue import views as catalogue
     from planner.feeds import views as feeds
     from planner.notifications import views as notifications
+    from planner.outcomes import views as outcomes
     from planner.signups import views as signups
 
     for blueprint in (site.bp, catalogue.bp, catalogue_api.bp, accounts.bp, signups.bp,
-                      allocation.bp, feeds.bp, backoffice.bp, notifications.bp):
+                      allocation.bp, feeds.bp, backoffice.bp, outcomes.bp, notifications.bp):
         app.register_blueprint(blueprint)
+    app.before_request(backoffice.require_staff)
 
 
 def register_commands(app: Flask) -> None:
@@ -107,13 +108,13 @@ def register_commands(app: Flask) -> None:
     from planner.accounts.cli import create_user
     from planner.allocation.cli import allocation
     from planner.notifications.cli import notifications
-
+    from planner.outcomes.cli import outcomes
     from planner.reminders import remind_command
 
     # Reminders read applications and offers, which notifications must not know about; the
     # command still lives in the group a timer operator looks in.
     notifications.add_command(remind_command)
-    for command in (cli.demo_data, cli.synthetic_data, create_user, allocation, notifications):
+    for command in (cli.demo_data, cli.synthetic_data, create_user, allocation, notifications, outcomes):
         app.cli.add_command(command)
 
 

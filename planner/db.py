@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
-
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import DateTime, Enum, MetaData, event
 from sqlalchemy.engine import Dialect, Engine

@@ -15,6 +15,12 @@ from flask_wtf.csrf import CSRFProtect
 from planner.db import Base
 
 db = SQLAlchemy(model_class=Base)
+# Models subclass `Model`: db.Model at run time; mypy cannot take an attribute as a base class,
+# so it checks them against the declarative Base it is made from.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

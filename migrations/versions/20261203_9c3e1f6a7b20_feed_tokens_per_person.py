@@ -6,7 +6,7 @@ who revoked one. Existing tokens keep working: each is attached to the user who 
 else (a company token whose creator is gone) to the company's first user.
 
 Revision ID: 9c3e1f6a7b20
-Revises: 4feed66742ec
+Revises: 77918a77f7c4
 Create Date: 2026-12-03 13:20:00.000000
 
 """
@@ -18,7 +18,7 @@ import planner.db
 
 # revision identifiers, used by Alembic.
 revision = '9c3e1f6a7b20'
-down_revision = '4feed66742ec'
+down_revision = '77918a77f7c4'
 branch_labels = None
 depends_on = None
 

@@ -7,8 +7,9 @@ from flask_login import UserMixin
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from planner.db import UTCDateTime, str_enum as _enum, utcnow
-from planner.extensions import db
+from planner.db import UTCDateTime, utcnow
+from planner.db import str_enum as _enum
+from planner.extensions import Model, db
 from planner.vocab import SizeClass
 
 
@@ -18,7 +19,7 @@ class Role(StrEnum):
     admin = "admin"
 
 
-class Company(db.Model):
+class Company(Model):
     __tablename__ = "companies"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -41,7 +42,7 @@ class Company(db.Model):
         return f"<Company {self.registration_number}>"
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -76,7 +77,7 @@ class User(UserMixin, db.Model):
         return f"<User {self.email}>"
 
 
-class Invitation(db.Model):
+class Invitation(Model):
     __tablename__ = "invitations"
 
     id: Mapped[int] = mapped_column(primary_key=True)

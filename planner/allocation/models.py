@@ -7,10 +7,10 @@ from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Unique
 from sqlalchemy.orm import Mapped, mapped_column
 
 from planner.db import UTCDateTime, utcnow
-from planner.extensions import db
+from planner.extensions import Model
 
 
-class AllocationRun(db.Model):
+class AllocationRun(Model):
     __tablename__ = "allocation_runs"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -27,7 +27,7 @@ class AllocationRun(db.Model):
     inputs: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
-class AllocationResult(db.Model):
+class AllocationResult(Model):
     __tablename__ = "allocation_results"
     __table_args__ = (UniqueConstraint("run_id", "application_id"),)
 

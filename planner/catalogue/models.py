@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner.db import UTCDateTime, utcnow
 from planner.db import str_enum as _enum
-from planner.extensions import db
+from planner.extensions import Model
 from planner.vocab import Sector
 
 
@@ -31,7 +31,7 @@ class OfferMode(StrEnum):
     first_come = "first-come"
 
 
-class Exhibition(db.Model):
+class Exhibition(Model):
     __tablename__ = "exhibitions"
     __table_args__ = (
         CheckConstraint("ends_on >= starts_on", name="dates_in_order"),
@@ -83,7 +83,7 @@ class Exhibition(db.Model):
         return f"<Exhibition {self.slug}>"
 
 
-class ExhibitionSector(db.Model):
+class ExhibitionSector(Model):
     __tablename__ = "exhibition_sectors"
 
     exhibition_id: Mapped[int] = mapped_column(
@@ -103,7 +103,7 @@ def default_criteria() -> dict[str, Any]:
     }
 
 
-class Programme(db.Model):
+class Programme(Model):
     __tablename__ = "programmes"
     __table_args__ = (
         CheckConstraint("cap_per_company >= 1", name="cap_positive"),
@@ -130,7 +130,7 @@ class Programme(db.Model):
         return f"<Programme {self.slug}>"
 
 
-class Offer(db.Model):
+class Offer(Model):
     """Booth and delegation places at one exhibition within one programme.
 
     `booth_taken`/`delegation_taken` count places currently held (allocated or confirmed);

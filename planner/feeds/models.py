@@ -6,10 +6,10 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from planner.db import UTCDateTime, utcnow
-from planner.extensions import db
+from planner.extensions import Model
 
 
-class FeedToken(db.Model):
+class FeedToken(Model):
     """A person's secret address of a private feed (their company's calendar, or a programme's
     for staff). Only its SHA-256 is stored; rotating revokes that person's old one only."""
 
@@ -33,7 +33,7 @@ class FeedToken(db.Model):
     last_fetched_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
-class FeedState(db.Model):
+class FeedState(Model):
     """One row (id 1): a version that changes in the same transaction as any change to the
     exhibitions, their sectors or offers, so public feeds can be validated with one primary-key
     lookup instead of an aggregate over the catalogue."""

@@ -7,7 +7,7 @@ from sqlalchemy import Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from planner.db import UTCDateTime, utcnow
-from planner.extensions import db
+from planner.extensions import Model
 
 
 class OutboxState(StrEnum):
@@ -18,7 +18,7 @@ class OutboxState(StrEnum):
     failed = "failed"
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     __tablename__ = "outbox_messages"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -50,7 +50,7 @@ class OutboxMessage(db.Model):
         return OutboxState.failed if self.failed_at is not None else OutboxState.waiting
 
 
-class MailOptOut(db.Model):
+class MailOptOut(Model):
     """An address that asked not to receive one optional kind of mail (reminders,
     announcements...). Mails the rules require have no category and cannot be turned off."""
 
@@ -63,7 +63,7 @@ class MailOptOut(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class ReminderSent(db.Model):
+class ReminderSent(Model):
     """One row per reminder sent, keyed by what it reminds of ("confirm:12:2026-12-05T09:00:3d"):
     however often the timer runs, or two hosts run it at once, a reminder goes out once."""
 

@@ -9,8 +9,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner.accounts.models import Company, User
 from planner.catalogue.models import Offer
-from planner.db import UTCDateTime, str_enum as _enum, utcnow
-from planner.extensions import db
+from planner.db import UTCDateTime, utcnow
+from planner.db import str_enum as _enum
+from planner.extensions import Model
 
 
 class PlaceKind(StrEnum):
@@ -29,7 +30,7 @@ class ApplicationStatus(StrEnum):
     ineligible = "ineligible"
 
 
-class Application(db.Model):
+class Application(Model):
     __tablename__ = "applications"
     __table_args__ = (
         # One application per company per offer and kind.
@@ -67,7 +68,7 @@ class Application(db.Model):
         return f"<Application {self.id} {self.kind} {self.status}>"
 
 
-class ApplicationEvent(db.Model):
+class ApplicationEvent(Model):
     """Audit trail: every status change (who, when, from, to, why), overrides included."""
 
     __tablename__ = "application_events"
@@ -86,7 +87,7 @@ class ApplicationEvent(db.Model):
     actor: Mapped[User | None] = relationship()
 
 
-class OfferFollow(db.Model):
+class OfferFollow(Model):
     """A company asked to be reminded before an offer's application window closes."""
 
     __tablename__ = "offer_follows"
