@@ -68,7 +68,6 @@ class ShowRow(Protocol):
     edition_year: int
     starts_on: dt.date
     ends_on: dt.date
-    date_certainty: str
     city: str
     city_ko: str | None
     country_code: str
@@ -77,10 +76,15 @@ class ShowRow(Protocol):
     website: str | None
     description: str | None
     description_ko: str | None
-    status: str
     status_note: str | None
     sequence: int
     updated_at: dt.datetime
+
+    # Read-only, so a model's enum columns (StrEnums) match as well as a row's strings.
+    @property
+    def date_certainty(self) -> str: ...
+    @property
+    def status(self) -> str: ...
 
 
 SHOW_COLUMNS = (Exhibition.id, Exhibition.slug, Exhibition.name, Exhibition.name_ko, Exhibition.edition_year,

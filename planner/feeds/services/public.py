@@ -15,10 +15,10 @@ from planner.cache import Cache
 from planner.catalogue import services as catalogue
 from planner.catalogue.models import Exhibition, ExhibitionSector
 from planner.extensions import db, redis_client
-from planner.i18n import N_, _
 from planner.feeds.ical import CalendarInfo, build_calendar, render_within
 from planner.feeds.services.events import FEED_LANGUAGES, SHOW_COLUMNS, ShowRow, show_event, show_name, words
 from planner.feeds.services.versions import FEED_FORMAT, CachedFeed, FeedVersion, data_version, etag_of, latest
+from planner.i18n import N_, _
 
 if TYPE_CHECKING:
     from redis import Redis
