@@ -8,8 +8,8 @@ from flask_babel import get_locale
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
-from wtforms.fields.choices import SelectChoice
 from werkzeug.exceptions import HTTPException
+from wtforms.fields.choices import SelectChoice
 
 from planner.accounts import emails, services
 from planner.accounts.forms import (
