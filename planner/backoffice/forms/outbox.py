@@ -25,7 +25,7 @@ class OutboxFilterForm(FlaskForm):
         self.to.label.text = _("Recipient")
         self.kind.label.text = _("Kind of mail")
         self.state.choices = [("", _("Any")), (OutboxState.waiting.value, _("Waiting")),
-                              (OutboxState.failed.value, _("Failed")), (OutboxState.sent.value, _("Sent"))]
+                              (OutboxState.failed.value, _("Failed")), (OutboxState.sent.value, _("Delivered"))]
         self.kind.choices = [("", _("Any"))] + [(k, k) for k in kinds]
 
     def chosen_state(self) -> OutboxState | None:
