@@ -40,7 +40,8 @@ def register(app: Flask, *, after_commit: Sequence[Callable[[], object]] = ()) -
 
     @app.after_request
     def finish_unit(response: Response) -> Response:
-        if response.status_code < 400 and not g.get(_FAILED, False):
+        # Popped, not read: in tests one app context (and its `g`) outlives many requests.
+        if not g.pop(_FAILED, False) and response.status_code < 400:
             commit()
         else:
             db.session.rollback()

@@ -9,7 +9,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner.accounts.models import Company, User
 from planner.catalogue.models import Offer
-from planner.db import UTCDateTime, str_enum as _enum, utcnow
+from planner.db import UTCDateTime, utcnow
+from planner.db import str_enum as _enum
 from planner.extensions import db
 
 

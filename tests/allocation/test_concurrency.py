@@ -9,9 +9,11 @@ from sqlalchemy import func, select
 
 from planner.allocation import services
 from planner.allocation.models import AllocationResult, AllocationRun
+from planner.allocation.services import runs
 from planner.catalogue.models import Offer
 from planner.extensions import db as _db
-from planner.signups.models import Application, ApplicationEvent, ApplicationStatus as S
+from planner.signups.models import Application, ApplicationEvent
+from planner.signups.models import ApplicationStatus as S
 from planner.signups.services import change_status
 from tests.allocation.conftest import apply, closed_offer, company_with_user
 
@@ -78,7 +80,7 @@ def test_a_withdrawal_or_ineligibility_committed_during_a_run_is_not_lost(app, d
     db.session.commit()
     x_id, y_id, programme_id = x.id, y.id, programme.id
     computed, withdrawn = threading.Event(), threading.Event()
-    real_match = services._match
+    real_match = runs._match
 
     def slow_match(*args, **kwargs):
         result = real_match(*args, **kwargs)
@@ -87,7 +89,7 @@ def test_a_withdrawal_or_ineligibility_committed_during_a_run_is_not_lost(app, d
             assert withdrawn.wait(30)
         return result
 
-    monkeypatch.setattr(services, "_match", slow_match)
+    monkeypatch.setattr(runs, "_match", slow_match)
     errors: list[Exception] = []
 
     def publish():
