@@ -56,7 +56,7 @@ def summarise_run(run: AllocationRun) -> list[SlotSummary]:
             .group_by(Application.offer_id, Application.kind, AllocationResult.outcome)):
         key = (offer_id, str(kind))
         counts[key][outcome] = n
-        if outcome == S.allocated.value:
+        if outcome == S.allocated.value and lowest is not None:
             cutoffs[key] = lowest
     names = {offer_id: (name, name_ko) for offer_id, name, name_ko in db.session.execute(
         select(Offer.id, Exhibition.name, Exhibition.name_ko).join(Exhibition, Exhibition.id == Offer.exhibition_id)

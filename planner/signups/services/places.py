@@ -55,7 +55,7 @@ def take_place(offer_id: int, kind: PlaceKind | str) -> bool:
     result = db.session.execute(update(o).where(o.c.id == offer_id, column < limit)
                                 .values({column: column + 1}))
     _forget_counts(offer_id)
-    return result.rowcount == 1  # type: ignore[attr-defined,no-any-return]
+    return result.rowcount == 1  # type: ignore[attr-defined]
 
 
 def free_place(offer_id: int, kind: PlaceKind | str) -> None:

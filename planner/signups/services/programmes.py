@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Select
+from sqlalchemy import Select, select
 
 from planner.catalogue import services as catalogue
 from planner.catalogue.models import Exhibition, Offer, Programme
@@ -16,8 +17,8 @@ class ProgrammeOffers:
     offers: list[Offer]
 
 
-def _offers_by_soonest() -> Select[tuple[Offer]]:
-    return db.select(Offer).join(Offer.exhibition).order_by(Exhibition.starts_on, Exhibition.name)
+def _offers_by_soonest() -> Select[Any]:
+    return select(Offer).join(Offer.exhibition).order_by(Exhibition.starts_on, Exhibition.name)
 
 
 def list_programmes_with_offers() -> list[ProgrammeOffers]:
