@@ -411,3 +411,19 @@ def test_history_reasons_are_stored_in_english_whatever_the_applicants_language(
 def test_reasons_written_by_people_are_shown_as_written(app, db):
     assert services.describe_reason("<b>Late licence</b>") == "<b>Late licence</b>"
     assert services.describe_reason(None) == ""
+
+
+def test_a_first_come_promotion_is_mailed_in_the_promoted_companys_language(app, db):
+    offer = make_offer(mode=OfferMode.first_come, booth_capacity=1)
+    offer.exhibition.name_ko = "한국어 전시회"
+    english = make_user(locale="en")
+    holder = submit(offer, english.company, actor=english)
+    korean = make_user(locale="ko")
+    waiting = submit(offer, korean.company, now=holder.created_at + dt.timedelta(seconds=1))
+    db.session.execute(OutboxMessage.__table__.delete())
+    with app.test_request_context("/?lang=en"):
+        services.withdraw_application(holder, actor=english)
+    (mail,) = db.session.scalars(db.select(OutboxMessage)).all()
+    assert mail.to_addr == korean.email
+    assert mail.subject == "자리가 배정되었습니다: 한국어 전시회"
+    assert app.config["SITE_URL"] + f"/my/applications/{waiting.id}" in mail.body_text
