@@ -22,6 +22,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     register_commands(app)
     register_template_helpers(app)
     register_unit_of_work(app)
+    register_cache_listeners()
     from planner.errors import register_error_handlers
     register_error_handlers(app)
     from planner.security import register_security_headers
@@ -57,8 +58,17 @@ def init_extensions(app: Flask) -> None:
 
 def register_unit_of_work(app: Flask) -> None:
     from planner import unit_of_work
-    from planner.notifications.services import deliver_in_development
+    from planner.notifications.delivery import deliver_in_development
     unit_of_work.register(app, after_commit=[lambda: deliver_in_development(only_if_queued=True)])
+
+
+def register_cache_listeners() -> None:
+    # Pages and feeds cached by data version hear of commits through listeners on SQLAlchemy's
+    # Session; registering them here, not on import, keeps importing a module free of effects.
+    from planner.catalogue.pages import register_listeners as catalogue_listeners
+    from planner.feeds.services.versions import register_listeners as feed_listeners
+    catalogue_listeners()
+    feed_listeners()
 
 
 def trust_proxies(app: Flask) -> None:
@@ -84,11 +94,14 @@ def register_blueprints(app: Flask) -> None:
     from planner.catalogue import api as catalogue_api
     from planner.catalogue import views as catalogue
     from planner.feeds import views as feeds
+    from planner.notifications import views as notifications
+    from planner.outcomes import views as outcomes
     from planner.signups import views as signups
 
     for blueprint in (site.bp, catalogue.bp, catalogue_api.bp, accounts.bp, signups.bp,
-                      allocation.bp, feeds.bp, backoffice.bp):
+                      allocation.bp, feeds.bp, backoffice.bp, outcomes.bp, notifications.bp):
         app.register_blueprint(blueprint)
+    app.before_request(backoffice.require_staff)
 
 
 def register_commands(app: Flask) -> None:
@@ -96,8 +109,14 @@ def register_commands(app: Flask) -> None:
     from planner.accounts.cli import create_user
     from planner.allocation.cli import allocation
     from planner.notifications.cli import notifications
+    from planner.outcomes.cli import outcomes
 
-    for command in (cli.demo_data, cli.synthetic_data, create_user, allocation, notifications):
+    from planner.reminders import remind_command
+
+    # Reminders read applications and offers, which notifications must not know about; the
+    # command still lives in the group a timer operator looks in.
+    notifications.add_command(remind_command)
+    for command in (cli.demo_data, cli.synthetic_data, create_user, allocation, notifications, outcomes):
         app.cli.add_command(command)
 
 

@@ -5,21 +5,21 @@ import time
 
 import click
 
-from planner.extensions import db
+from planner import unit_of_work
 
 
 @click.command("demo-data")
 def demo_data() -> None:
     """Load the real exhibition catalogue, a demo programme and demo logins. Idempotent."""
-    from planner.catalogue import demo as catalogue_demo
     from planner.allocation import demo as allocation_demo
+    from planner.catalogue import demo as catalogue_demo
     from planner.signups import demo as signups_demo
 
-    created, updated = catalogue_demo.load_exhibitions()
-    logins = signups_demo.load_demo()
-    main_company, main_user = signups_demo.demo_company_and_applicant()
-    closed_call = allocation_demo.load_closed_call(main_company, main_user)
-    db.session.commit()
+    with unit_of_work.command():
+        created, updated = catalogue_demo.load_exhibitions()
+        logins = signups_demo.load_demo()
+        main_company, main_user = signups_demo.demo_company_and_applicant()
+        closed_call = allocation_demo.load_closed_call(main_company, main_user)
     click.echo(f"Exhibitions: {created} added, {updated} updated.")
     click.echo(f"Demo programme: {signups_demo.PROGRAMME_SLUG}")
     click.echo("Demo logins:")
@@ -48,12 +48,13 @@ def synthetic_data(n_exhibitions: int, n_companies: int, n_applications: int, se
                    "Use an empty database for another synthetic set.")
         return
     started = time.perf_counter()
-    last_id = signups_synthetic.max_exhibition_id()
-    made = catalogue_synthetic.make_exhibitions(n_exhibitions, seed=seed, progress=True)
-    exhibitions = signups_synthetic.exhibitions_for_offers(last_id, n_exhibitions)
-    result = signups_synthetic.make_synthetic(exhibitions, companies=n_companies,
-                                              applications=n_applications, seed=seed, progress=True)
-    db.session.commit()
+    with unit_of_work.command():
+        last_id = signups_synthetic.max_exhibition_id()
+        made = catalogue_synthetic.make_exhibitions(n_exhibitions, seed=seed, progress=True)
+        exhibitions = signups_synthetic.exhibitions_for_offers(last_id, n_exhibitions)
+        result = signups_synthetic.make_synthetic(exhibitions, companies=n_companies,
+                                                  applications=n_applications, seed=seed,
+                                                  progress=True)
     click.echo(f"Synthetic exhibitions: {made}.")
     click.echo(f"Companies: {result.companies}, users: {result.users}, offers: {result.offers} "
                f"({result.slot_types} slot types), applications: {result.applications}.")

@@ -32,8 +32,17 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
         SITE_URL=env("SITE_URL", "http://localhost:5000").rstrip("/"),
         SMTP_URL=env("SMTP_URL", ""),
         MAIL_FROM=env("MAIL_FROM", "planner@localhost"),
+        # Shown as the sender's name on every mail ("Exhibition Planner <planner@...>").
+        MAIL_SENDER_NAME=env("MAIL_SENDER_NAME", "Exhibition Planner"),
         # Where the development transport writes .eml files; empty: <instance>/mail.
         MAIL_DIR=env("MAIL_DIR", ""),
+        # Back-off between tries of a mail: doubling from the base up to the maximum (with
+        # jitter); a mail still undelivered after MAIL_RETRY_HOURS counts as failed.
+        MAIL_RETRY_BASE_SECONDS=float(env("MAIL_RETRY_BASE_SECONDS", "60")),
+        MAIL_RETRY_MAX_SECONDS=float(env("MAIL_RETRY_MAX_SECONDS", "3600")),
+        MAIL_RETRY_HOURS=float(env("MAIL_RETRY_HOURS", "48")),
+        # /healthz turns degraded (503) when a mail has waited longer than this.
+        MAIL_HEALTH_MAX_AGE_MINUTES=float(env("MAIL_HEALTH_MAX_AGE_MINUTES", "30")),
         REDIS_URL=env("REDIS_URL", ""),
         # Keys of the shared feed cache in Redis start with this, so sites can share a server.
         FEEDS_CACHE_PREFIX=env("FEEDS_CACHE_PREFIX", "planner:feeds:"),

@@ -39,4 +39,5 @@ def init_redis(app: Flask) -> None:
 
 
 def redis_client() -> Redis | None:
-    return current_app.extensions.get("planner_redis")  # type: ignore[no-any-return]
+    client: Redis | None = current_app.extensions.get("planner_redis")
+    return client

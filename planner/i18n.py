@@ -29,7 +29,7 @@ def _(message: str, **variables: object) -> str:
 def ngettext_(singular: str, plural: str, num: int, **variables: object) -> str:
     """Plural-aware `_`: "1 place" / "2 places" in English; Korean has one form."""
     if has_app_context():
-        return ngettext(singular, plural, num, **variables)
+        return str(ngettext(singular, plural, num, **variables))
     variables.setdefault("num", num)
     return (singular if num == 1 else plural) % variables
 

@@ -5,3 +5,5 @@ from planner.catalogue.models import Exhibition, ExhibitionSector, Offer, Progra
 from planner.feeds.models import FeedToken  # noqa: F401
 from planner.notifications.models import OutboxMessage  # noqa: F401
 from planner.signups.models import Application, ApplicationEvent  # noqa: F401
+from planner.outcomes.models import (Attendance, FollowUpEvent, FollowUpRequest,  # noqa: F401
+                                     OutcomeSettings, ReportEvent, ResultsReport)

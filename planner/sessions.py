@@ -27,7 +27,7 @@ def same_for_everyone(view: F) -> F:
 
 
 class SessionInterface(SecureCookieSessionInterface):
-    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:  # type: ignore[override]
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         if g.get("same_for_everyone") and not session.modified:
             # Never set or clear a cookie here, and do not vary on one.
             return

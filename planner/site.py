@@ -21,7 +21,7 @@ def index() -> ResponseReturnValue:
 @bp.route("/language/<code>")
 def language(code: str) -> ResponseReturnValue:
     target = request.args.get("next")
-    response = redirect(target if is_safe_redirect(target) else url_for("site.index"))
+    response = redirect(target if target and is_safe_redirect(target) else url_for("site.index"))
     if code in current_app.config["LANGUAGES"]:
         response.set_cookie(LOCALE_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax",
                             httponly=True, secure=current_app.config["SESSION_COOKIE_SECURE"])
@@ -33,7 +33,7 @@ def healthz() -> ResponseReturnValue:
     try:
         db.session.execute(text("SELECT 1"))
     except Exception:  # any driver error means the database is unreachable
-        db.session.rollback()
+        # The 503 makes the unit of work roll the failed session back.
         return jsonify(status="error", database="unreachable"), 503
     return jsonify(status="ok", database="ok")
 

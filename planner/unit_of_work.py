@@ -40,7 +40,7 @@ def register(app: Flask, *, after_commit: Sequence[Callable[[], object]] = ()) -
 
     @app.after_request
     def finish_unit(response: Response) -> Response:
-        # Popped, not read: in tests one app context (and its `g`) outlives many requests.
+        # pop, not get: a test client's requests can share one app context and so one `g`.
         if not g.pop(_FAILED, False) and response.status_code < 400:
             commit()
         else:

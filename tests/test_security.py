@@ -77,8 +77,9 @@ def test_login_cookies_are_secure_when_the_site_is_served_over_https(monkeypatch
             assert {c.split("=")[0] for c in cookies} == {"session", "remember_token"}
             assert all(("; Secure" in c) is secure for c in cookies), cookies
         finally:
+            company = db.session.get(type(user.company), user.company_id)
             db.session.delete(user)
-            db.session.delete(user.company)
+            db.session.delete(company)
             db.session.commit()
 
 

@@ -18,7 +18,7 @@ PO = ROOT / "translations/ko/LC_MESSAGES/messages.po"
 
 
 def main() -> int:
-    subprocess.run([BIN / "pybabel", "extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext",
+    subprocess.run([BIN / "pybabel", "extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext", "-k", "ngettext_:1,2",
                     "--no-location", "--sort-output",
                     # Babel skips folders starting with "_" by default: templates/_macros/ among them.
                     "--ignore-dirs", ".*", "-o", "translations/messages.pot", "."],

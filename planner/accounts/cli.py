@@ -5,9 +5,9 @@ import secrets
 
 import click
 
+from planner import unit_of_work
 from planner.accounts import services
 from planner.accounts.models import Role
-from planner.extensions import db
 
 
 @click.command("create-user")
@@ -23,9 +23,6 @@ def create_user(email: str, role: str, password: str | None, generate: bool, nam
         password = secrets.token_urlsafe(12)
     elif password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    try:
+    with unit_of_work.command():
         user = services.create_user(email, password, role=Role(role), name=name, verified=True)
-    except services.AccountError as exc:
-        raise click.ClickException(str(exc)) from exc
-    db.session.commit()
     click.echo(f"Created {user.role} {user.email}" + (f" with password {password}" if generate else ""))

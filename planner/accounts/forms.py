@@ -3,14 +3,30 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, EmailField, IntegerField, PasswordField, RadioField,
-                     SelectMultipleField, StringField, TextAreaField)
+from wtforms import (
+    BooleanField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    RadioField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import (DataRequired, Email, EqualTo, InputRequired, Length, NumberRange, Optional,
-                                ValidationError)
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    EqualTo,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from planner.accounts.services import AccountError, CompanyDetails, MAX_PASSWORD_LENGTH, check_password_policy
+from planner.accounts.services import MAX_PASSWORD_LENGTH, AccountError, CompanyDetails, check_password_policy
 from planner.vocab import SECTOR_LABELS, SIZE_CLASS_LABELS, Sector, SizeClass
 
 
@@ -113,8 +129,4 @@ class InvitationForm(FlaskForm):
 
 class AcceptInvitationForm(FlaskForm, _NewPasswordMixin):
     name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
-
-
-class EmptyForm(FlaskForm):
-    """Only the CSRF token: for buttons that post (resend, revoke)."""
 

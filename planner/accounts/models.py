@@ -7,7 +7,8 @@ from flask_login import UserMixin
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from planner.db import UTCDateTime, str_enum as _enum, utcnow
+from planner.db import UTCDateTime, utcnow
+from planner.db import str_enum as _enum
 from planner.extensions import db
 from planner.vocab import SizeClass
 

@@ -1,4 +1,4 @@
-"""Access checks for views: role_required, and the staff test used by backoffice."""
+"""Access checks for views: role_required (staff roles) and company_required (a company member is signed in)."""
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -2,24 +2,30 @@
 profile and invitations of colleagues."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import get_locale, gettext as _
+from flask_babel import get_locale
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
-from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from planner.accounts import emails, services
-from planner.accounts.forms import (AcceptInvitationForm, ChangePasswordForm, CompanyProfileForm,
-                                    EmptyForm, ForgotPasswordForm, InvitationForm, LoginForm,
-                                    RegistrationForm, ResetPasswordForm)
+from planner.accounts.forms import (
+    AcceptInvitationForm,
+    ChangePasswordForm,
+    CompanyProfileForm,
+    ForgotPasswordForm,
+    InvitationForm,
+    LoginForm,
+    RegistrationForm,
+    ResetPasswordForm,
+)
 from planner.accounts.models import User
 from planner.accounts.permissions import company_required
-from planner.extensions import db, limiter
-from planner.i18n import is_safe_redirect
-from planner.notifications.services import deliver_in_development
+from planner.extensions import limiter
+from planner.forms import CsrfForm
+from planner.i18n import _, is_safe_redirect
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
@@ -27,11 +33,6 @@ bp = Blueprint("accounts", __name__, url_prefix="/account")
 def _email_key() -> str:
     # A second login limit per account, so one address cannot be tried from many IPs at full speed.
     return "login-email:" + services.normalise_email(request.form.get("email", ""))[:254]
-
-
-def _commit_and_deliver() -> None:
-    db.session.commit()
-    deliver_in_development()
 
 
 def _remember_cookie_present() -> bool:
@@ -58,7 +59,7 @@ def verification_state() -> dict[str, object]:
                 or current_user.email_verified_at is not None:
             return Markup("")
         request.environ["planner.verification_banner_shown"] = True
-        return Markup(render_template("accounts/_verify_banner.html", resend_form=EmptyForm()))
+        return Markup(render_template("accounts/_verify_banner.html", resend_form=CsrfForm()))
     return {"verification_banner": verification_banner}
 
 
@@ -104,7 +105,6 @@ def login() -> ResponseReturnValue:
         else:
             _log_in(user, remember=bool(form.remember.data))
             services.record_login(user)
-            db.session.commit()
             if user.email_verified_at is None:
                 flash(_("Please confirm your email address with the link we sent you."), "warning")
             return redirect(target or url_for("site.index"))
@@ -133,16 +133,9 @@ def register() -> ResponseReturnValue:
                 form.registration_number.data, form.details(), name=form.name.data,
                 email=form.email.data, password=form.password.data, locale=str(get_locale() or "en"))
             emails.send_verification(user)
-            db.session.commit()
         except services.AccountError as exc:
-            db.session.rollback()
             form.form_errors.append(str(exc))
-        except IntegrityError:
-            # Another sign-up took the same number or email between our check and the insert.
-            db.session.rollback()
-            form.form_errors.append(_("This company or email address was registered a moment ago. Log in instead, or ask a colleague to invite you."))
         else:
-            deliver_in_development()
             _log_in(user)
             return redirect(url_for("accounts.check_email"))
     return render_template("accounts/register.html", form=form), _status(form)
@@ -151,7 +144,7 @@ def register() -> ResponseReturnValue:
 @bp.route("/check-email")
 @login_required
 def check_email() -> ResponseReturnValue:
-    return render_template("accounts/check_email.html", resend_form=EmptyForm())
+    return render_template("accounts/check_email.html", resend_form=CsrfForm())
 
 
 @bp.route("/verify/<token>")
@@ -159,10 +152,8 @@ def verify(token: str) -> ResponseReturnValue:
     try:
         services.verify_email(token)
     except services.TokenInvalid as exc:
-        db.session.rollback()
         return render_template("accounts/link_failed.html", kind="verify", message=str(exc),
-                               reason=exc.reason, resend_form=EmptyForm()), 400
-    db.session.commit()
+                               reason=exc.reason, resend_form=CsrfForm()), exc.status_code
     flash(_("Thank you: your email address is confirmed."), "success")
     if current_user.is_authenticated:
         return redirect(url_for("accounts.company") if current_user.company_id else url_for("site.index"))
@@ -173,14 +164,13 @@ def verify(token: str) -> ResponseReturnValue:
 @login_required
 @limiter.limit("5/hour")
 def resend_verification() -> ResponseReturnValue:
-    form = EmptyForm()
+    form = CsrfForm()
     if not form.validate_on_submit():
         flash(_("Please try again."), "error")
     elif current_user.email_verified_at is not None:
         flash(_("Your email address is already confirmed."), "info")
     else:
         emails.send_verification(current_user)
-        _commit_and_deliver()
         flash(_("We sent a new link to %(email)s. It is valid for 48 hours.", email=current_user.email), "success")
     return redirect(url_for("accounts.check_email") if current_user.email_verified_at is None
                     else url_for("accounts.company"))
@@ -194,7 +184,6 @@ def forgot_password() -> ResponseReturnValue:
         user = services.user_for_password_reset_request(form.email.data)
         if user is not None:
             emails.send_password_reset(user)
-            _commit_and_deliver()
         # Same page whether or not the address has an account, so nobody can probe for accounts.
         return render_template("accounts/forgot_password_sent.html", email=form.email.data)
     return render_template("accounts/forgot_password.html", form=form), _status(form)
@@ -206,18 +195,16 @@ def reset_password(token: str) -> ResponseReturnValue:
         services.user_for_password_reset(token)
     except services.TokenInvalid as exc:
         return render_template("accounts/link_failed.html", kind="reset", message=str(exc),
-                               reason=exc.reason), 400
+                               reason=exc.reason), exc.status_code
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
             user = services.reset_password(token, form.password.data)
         except services.AccountError as exc:
-            db.session.rollback()
             form.form_errors.append(str(exc))
         else:
             _log_in(user)
             services.record_login(user)
-            db.session.commit()
             flash(_("Your password is changed. Every other device has been logged out."), "success")
             return redirect(url_for("site.index"))
     return render_template("accounts/reset_password.html", form=form), _status(form)
@@ -233,10 +220,8 @@ def change_password() -> ResponseReturnValue:
         try:
             services.change_password(current_user, form.current_password.data, form.password.data)
         except services.AccountError as exc:
-            db.session.rollback()
             form.form_errors.append(str(exc))
         else:
-            db.session.commit()
             # The session version changed: log this session in again under the new id so only
             # the other sessions and remember-me cookies are logged out.
             _log_in(current_user._get_current_object(), remember=_remember_cookie_present())
@@ -248,12 +233,17 @@ def change_password() -> ResponseReturnValue:
 @bp.route("/company")
 @company_required
 def company() -> ResponseReturnValue:
+    return _company_page(InvitationForm())
+
+
+def _company_page(invite_form: InvitationForm, status: int = 200) -> ResponseReturnValue:
     own = current_user.company
     return render_template("accounts/company.html", company=own,
                            members=services.list_members(own),
                            invitations=services.list_pending_invitations(own),
-                           invite_form=InvitationForm(), revoke_form=EmptyForm(),
-                           registration_number=services.format_registration_number(own.registration_number))
+                           invite_form=invite_form, revoke_form=CsrfForm(),
+                           registration_number=services.format_registration_number(own.registration_number)), \
+        status
 
 
 @bp.route("/company/edit", methods=["GET", "POST"])
@@ -267,10 +257,8 @@ def company_edit() -> ResponseReturnValue:
         try:
             services.update_company(own, form.details(), actor=current_user)
         except services.AccountError as exc:
-            db.session.rollback()
             form.form_errors.append(str(exc))
         else:
-            db.session.commit()
             flash(_("The company profile is saved."), "success")
             return redirect(url_for("accounts.company"))
     return render_template("accounts/company_edit.html", form=form, company=own,
@@ -289,30 +277,22 @@ def invite() -> ResponseReturnValue:
             invitation = services.invite_colleague(own, form.email.data, actor=current_user)
             emails.send_invitation(invitation, inviter=current_user)
         except services.AccountError as exc:
-            db.session.rollback()
             form.form_errors.append(str(exc))
         else:
-            _commit_and_deliver()
             flash(_("Invitation sent to %(email)s. The link is valid for 7 days.", email=invitation.email), "success")
             return redirect(url_for("accounts.company"))
-    return render_template("accounts/company.html", company=own,
-                           members=services.list_members(own),
-                           invitations=services.list_pending_invitations(own),
-                           invite_form=form, revoke_form=EmptyForm(),
-                           registration_number=services.format_registration_number(own.registration_number)), 400
+    return _company_page(form, 400)
 
 
 @bp.route("/company/invitations/<int:invitation_id>/revoke", methods=["POST"])
 @company_required
 def revoke_invitation(invitation_id: int) -> ResponseReturnValue:
-    form = EmptyForm()
+    form = CsrfForm()
     if form.validate_on_submit():
         try:
             services.revoke_invitation(current_user.company, invitation_id, actor=current_user)
-        except services.AccountError:
-            db.session.rollback()
-            return render_template("errors/404.html"), 404
-        db.session.commit()
+        except services.AccountError as exc:
+            abort(exc.status_code)
         flash(_("The invitation is withdrawn; its link no longer works."), "info")
     return redirect(url_for("accounts.company"))
 
@@ -323,7 +303,7 @@ def accept_invitation(token: str) -> ResponseReturnValue:
         invitation = services.invitation_for_token(token)
     except services.TokenInvalid as exc:
         return render_template("accounts/link_failed.html", kind="invitation", message=str(exc),
-                               reason=exc.reason), 400
+                               reason=exc.reason), exc.status_code
     if current_user.is_authenticated:
         return render_template("accounts/accept_invitation.html", invitation=invitation, form=None)
     form = AcceptInvitationForm()
@@ -332,15 +312,10 @@ def accept_invitation(token: str) -> ResponseReturnValue:
             user = services.accept_invitation(token, name=form.name.data, password=form.password.data,
                                               locale=str(get_locale() or "en"))
         except services.AccountError as exc:
-            db.session.rollback()
             form.form_errors.append(str(exc))
-        except IntegrityError:
-            db.session.rollback()
-            form.form_errors.append(_("An account with this email already exists. Log in, or reset your password if you forgot it."))
         else:
             _log_in(user)
             services.record_login(user)
-            db.session.commit()
             flash(_("Welcome! You have joined %(company)s.", company=invitation.company.legal_name), "success")
             return redirect(url_for("accounts.company"))
     return render_template("accounts/accept_invitation.html", invitation=invitation, form=form), _status(form)

@@ -5,18 +5,17 @@ from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from planner.backoffice import services
-from planner.backoffice.forms import STATUS_LABELS, ApplicationFilterForm, IneligibleForm
-from planner.backoffice.views import bp
+from planner.backoffice.blueprint import bp
+from planner.backoffice.forms import ApplicationFilterForm, IneligibleForm
 from planner.catalogue.models import Offer
 from planner.db import utcnow
 from planner.errors import PlannerError
 from planner.extensions import db
-from planner.i18n import localized
+from planner.i18n import _, localized
 from planner.signups.models import ApplicationStatus, PlaceKind
 from planner.vocab import SizeClass
 
@@ -97,10 +96,8 @@ def application_ineligible(application_id: int) -> ResponseReturnValue:
             services.mark_ineligible(application, actor=current_user, reason=form.reason.data,
                                      now=utcnow())
         except PlannerError as exc:
-            db.session.rollback()
             form.form_errors.append(str(exc))
         else:
-            db.session.commit()
             flash(_("Application %(id)s marked ineligible.", id=application.id), "success")
             return redirect(url_for("backoffice.application_detail", application_id=application.id))
     return render_template("backoffice/applications/detail.html", application=application,
@@ -127,9 +124,3 @@ def applications_xlsx() -> ResponseReturnValue:
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": f'attachment; filename="{_export_name("xlsx")}"'})
 
-
-@bp.context_processor
-def _dashboard_helper() -> dict[str, Any]:
-    # The dashboard template asks for its figures itself, so the index view stays as it is.
-    return {"backoffice_dashboard": services.dashboard,
-            "application_status_label": lambda status: STATUS_LABELS.get(status, status)}

@@ -3,20 +3,19 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from planner.accounts.models import Role
 from planner.allocation import services as allocation
 from planner.backoffice import services
+from planner.backoffice.blueprint import bp
 from planner.backoffice.forms import OfferEditForm, OfferForm, ProgrammeForm
-from planner.backoffice.views import bp
 from planner.catalogue import services as catalogue
-from planner.catalogue.models import Exhibition, ExhibitionStatus, Offer, Programme
+from planner.catalogue.models import Exhibition, Offer, Programme
 from planner.db import utcnow
 from planner.extensions import db
-from planner.i18n import localized
+from planner.i18n import _, localized
 
 
 def _programme_or_404(slug: str) -> Programme:
@@ -46,7 +45,6 @@ def programme_new() -> ResponseReturnValue:
         except catalogue.ProgrammeError as exc:
             form.form_errors.append(str(exc))
         else:
-            db.session.commit()
             flash(_("Programme %(name)s created.", name=programme.name), "success")
             return redirect(url_for("backoffice.programme_detail", slug=programme.slug))
     return render_template("backoffice/programmes/form.html", form=form, programme=None), \
@@ -80,10 +78,8 @@ def programme_edit(slug: str) -> ResponseReturnValue:
             try:
                 catalogue.update_programme(programme, data, actor=current_user, now=utcnow())
             except catalogue.ProgrammeError as exc:
-                db.session.rollback()
                 form.form_errors.append(str(exc))
             else:
-                db.session.commit()
                 flash(_("Programme saved."), "success")
                 return redirect(url_for("backoffice.programme_detail", slug=programme.slug))
     return render_template("backoffice/programmes/form.html", form=form, programme=programme,
@@ -91,13 +87,8 @@ def programme_edit(slug: str) -> ResponseReturnValue:
 
 
 def _exhibition_choices(programme: Programme) -> list[SelectChoice]:
-    taken = {offer.exhibition_id for offer in catalogue.list_offers(programme)}
-    exhibitions = db.session.scalars(
-        db.select(Exhibition).where(Exhibition.status != ExhibitionStatus.cancelled,
-                                    Exhibition.starts_on >= utcnow().date())
-        .order_by(Exhibition.starts_on, Exhibition.name))
     return [SelectChoice(e.id, f"{localized(e, 'name')} · {e.starts_on.isoformat()} · {localized(e, 'city')}")
-            for e in exhibitions if e.id not in taken]
+            for e in services.exhibitions_open_for_offer(programme, today=utcnow().date())]
 
 
 @bp.route("/programmes/<slug>/offers/new", methods=["GET", "POST"])
@@ -111,10 +102,8 @@ def offer_new(slug: str) -> ResponseReturnValue:
             offer = catalogue.create_offer(programme, exhibition, form.to_input(),
                                            actor=current_user, now=utcnow())
         except catalogue.ProgrammeError as exc:
-            db.session.rollback()
             form.form_errors.append(str(exc))
         else:
-            db.session.commit()
             flash(_("Offer at %(name)s created.", name=exhibition.name), "success")
             return redirect(url_for("backoffice.programme_detail", slug=programme.slug,
                                     _anchor=f"offer-{offer.id}"))
@@ -133,10 +122,8 @@ def offer_edit(offer_id: int) -> ResponseReturnValue:
         try:
             catalogue.update_offer(offer, form.to_input(), actor=current_user, now=utcnow())
         except catalogue.ProgrammeError as exc:
-            db.session.rollback()
             form.form_errors.append(str(exc))
         else:
-            db.session.commit()
             flash(_("Offer saved."), "success")
             return redirect(url_for("backoffice.programme_detail", slug=programme.slug,
                                     _anchor=f"offer-{offer.id}"))

@@ -7,28 +7,21 @@ import io
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
-from flask import has_request_context
-from flask_babel import gettext
-from sqlalchemy import Select, func, or_
+from sqlalchemy import ColumnElement, Select, func, or_
 
 from planner.accounts.models import Company, User
-from planner.catalogue.models import Exhibition, Offer, Programme
+from planner.catalogue.models import Exhibition, ExhibitionStatus, Offer, Programme
 from planner.catalogue.services import company_share_krw
 from planner.db import is_valid_id, utcnow
 from planner.errors import PlannerError
 from planner.extensions import db
+from planner.i18n import _
 from planner.signups import services as signups
 from planner.signups.models import Application, ApplicationEvent, ApplicationStatus, PlaceKind
+from planner.spreadsheet import safe_cell, safe_text
 from planner.vocab import SizeClass
-
-
-def _(message: str, **values: object) -> str:
-    # Services also run from the CLI and tests, where there is no request to pick a locale.
-    if has_request_context():
-        return gettext(message, **values)
-    return message % values if values else message
-
 
 PER_PAGE = 50
 MAX_REASON = 2000
@@ -64,7 +57,7 @@ class Page:
     total: int
 
 
-def _filtered(filters: ApplicationFilters) -> Select[tuple[Application]]:
+def _filtered(filters: ApplicationFilters) -> Select[Any]:
     query = (db.select(Application).join(Application.company).join(Application.offer)
              .join(Offer.exhibition))
     if filters.programme_id is not None:
@@ -81,7 +74,7 @@ def _filtered(filters: ApplicationFilters) -> Select[tuple[Application]]:
     if text:
         # Escape LIKE wildcards so a search for "50%" means the characters typed.
         pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        conditions = [func.lower(Company.legal_name).like(pattern, escape="\\"),
+        conditions: list[ColumnElement[bool]] = [func.lower(Company.legal_name).like(pattern, escape="\\"),
                       Company.registration_number.like(pattern, escape="\\"),
                       func.lower(Exhibition.name).like(pattern, escape="\\"),
                       func.lower(Exhibition.slug).like(pattern, escape="\\")]
@@ -92,7 +85,7 @@ def _filtered(filters: ApplicationFilters) -> Select[tuple[Application]]:
     return query
 
 
-def _ordered(query: Select[tuple[Application]], sort: str) -> Select[tuple[Application]]:
+def _ordered(query: Select[Any], sort: str) -> Select[Any]:
     key = sort if sort in SORTS else "-submitted"
     column = {"submitted": Application.created_at, "company": func.lower(Company.legal_name),
               "preference": Application.preference, "status": Application.status}[key.lstrip("-")]
@@ -146,6 +139,16 @@ def mark_ineligible(application: Application, *, actor: User, reason: str,
     application.ineligible_reason = reason
     db.session.flush()
     return event
+
+
+def exhibitions_open_for_offer(programme: Programme, *, today: dt.date) -> list[Exhibition]:
+    """Exhibitions a new offer of `programme` may be at: not cancelled, not started before
+    `today`, and without an offer of the programme yet."""
+    taken = db.select(Offer.exhibition_id).where(Offer.programme_id == programme.id)
+    return list(db.session.scalars(
+        db.select(Exhibition).where(Exhibition.status != ExhibitionStatus.cancelled,
+                                    Exhibition.starts_on >= today, Exhibition.id.not_in(taken))
+        .order_by(Exhibition.starts_on, Exhibition.name)))
 
 
 def programme_has_applications(programme: Programme) -> bool:
@@ -257,16 +260,6 @@ def export_rows(filters: ApplicationFilters) -> Iterator[list[object]]:
                created_at.replace(tzinfo=None)]
 
 
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value: object) -> object:
-    """Neutralise text a spreadsheet would run as a formula (CSV/formula injection)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
 def _cell_text(value: object) -> str:
     if value is None:
         return ""
@@ -286,7 +279,7 @@ def applications_csv(filters: ApplicationFilters) -> str:
     writer = csv.writer(buffer)
     writer.writerow(EXPORT_HEADER)
     for row in export_rows(filters):
-        writer.writerow([spreadsheet_safe(_cell_text(v)) for v in row])
+        writer.writerow([safe_text(_cell_text(v)) for v in row])
     return buffer.getvalue()
 
 
@@ -299,7 +292,7 @@ def applications_xlsx(filters: ApplicationFilters) -> bytes:
     sheet.append(list(EXPORT_HEADER))
     for row in export_rows(filters):
         # Text cells starting with "=" would be stored as formulas by openpyxl.
-        sheet.append([spreadsheet_safe(v) if isinstance(v, str) else
+        sheet.append([safe_cell(v) if isinstance(v, str) else
                       ("yes" if v is True else "no" if v is False else v) for v in row])
     buffer = io.BytesIO()
     workbook.save(buffer)

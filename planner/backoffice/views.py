@@ -1,32 +1,32 @@
-"""Blueprint "backoffice": coordinator pages; every view requires a staff role.
-
-Route modules (catalogue.py, programmes.py, ...) attach their views to `bp`; they are
-imported at the bottom so the blueprint exists first.
-"""
+"""Blueprint "backoffice": the coordinators' dashboard here; catalogue.py, programmes.py and
+applications.py attach the other pages to the same blueprint (blueprint.py). Every
+/backoffice URL is staff-only through access.require_staff, which the app factory registers."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from typing import Any
+
+from flask import render_template
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
 
-from planner.extensions import login_manager
+from planner.backoffice import applications, catalogue, programmes, services
+from planner.backoffice.access import require_staff
+from planner.backoffice.blueprint import bp
+from planner.backoffice.forms import STATUS_LABELS
+from planner.db import utcnow
 
-bp = Blueprint("backoffice", __name__, url_prefix="/backoffice")
+# The route modules register their views on `bp` when imported.
+ROUTE_MODULES = (applications, catalogue, programmes)
+
+# The app factory registers `require_staff` for the whole app: /backoffice URLs of other
+# blueprints (allocation, feeds) are behind it too.
+__all__ = ["bp", "require_staff"]
 
 
-@bp.before_request
-def require_staff() -> ResponseReturnValue | None:
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    if not current_user.is_staff:
-        abort(403)
-    return None
+@bp.context_processor
+def status_labels() -> dict[str, Any]:
+    return {"application_status_label": lambda status: STATUS_LABELS.get(status, status)}
 
 
 @bp.route("/")
 def index() -> ResponseReturnValue:
-    return render_template("backoffice/index.html")
-
-
-from planner.backoffice import catalogue  # noqa: E402,F401  (attaches routes to bp)
-from planner.backoffice import applications, programmes  # noqa: E402,F401  (attach routes to bp)
+    return render_template("backoffice/index.html", board=services.dashboard(now=utcnow()))

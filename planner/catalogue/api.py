@@ -5,13 +5,13 @@ from typing import Any
 
 from flask import Blueprint, jsonify, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 
 from planner.catalogue import services
 from planner.catalogue.models import DateCertainty, Exhibition, ExhibitionStatus
+from planner.catalogue.pages import cached_page
 from planner.catalogue.regions import REGIONS, region_of
-from planner.catalogue.views import cached_page
 from planner.db import utcnow
+from planner.i18n import _
 from planner.vocab import Sector
 
 bp = Blueprint("catalogue_api", __name__, url_prefix="/api/v1")
@@ -62,9 +62,9 @@ def exhibitions() -> ResponseReturnValue:
         filters = services.parse_filters(request.args)
         page = services.search_exhibitions(filters, now=utcnow())
     except services.FilterError as exc:
-        return _error(400, str(exc), exc.param)
+        return _error(exc.status_code, str(exc), exc.param)
     except services.PageNotFound as exc:
-        return _error(404, str(exc), "page")
+        return _error(exc.status_code, str(exc), "page")
     args = filters.to_args()
 
     def link(number: int) -> str:

@@ -4,11 +4,11 @@ import datetime as dt
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import (JSON, BigInteger, CheckConstraint, Date, ForeignKey, Integer,
-                        String, Text, UniqueConstraint)
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from planner.db import UTCDateTime, str_enum as _enum, utcnow
+from planner.db import UTCDateTime, utcnow
+from planner.db import str_enum as _enum
 from planner.extensions import db
 from planner.vocab import Sector
 

@@ -182,7 +182,7 @@ def make_exhibitions(count: int, *, seed: int, progress: bool = False,
                 [values for values, _ in batch])
             ids = {slug: id_ for slug, id_ in result}
             db.session.execute(insert(ExhibitionSector), [
-                {"exhibition_id": ids[values["slug"]], "sector": sector}
+                {"exhibition_id": ids[str(values["slug"])], "sector": sector}
                 for values, sectors in batch for sector in sectors])
             bar.update(len(batch))
     db.session.flush()

@@ -247,8 +247,8 @@ def _zone_years(events: Iterable[FeedEvent]) -> dict[str, tuple[int, int]]:
         if event.tzid is None:
             continue
         zone = ZoneInfo(event.tzid)
-        low = min(event.start, event.end).astimezone(zone).year  # type: ignore[union-attr]
-        high = max(event.start, event.end).astimezone(zone).year  # type: ignore[union-attr]
+        low = min(event.start, event.end).astimezone(zone).year  # type: ignore[attr-defined]
+        high = max(event.start, event.end).astimezone(zone).year  # type: ignore[attr-defined]
         if event.tzid in years:
             low, high = min(low, years[event.tzid][0]), max(high, years[event.tzid][1])
         years[event.tzid] = (low, high)

@@ -4,48 +4,27 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 
-from flask import (Blueprint, Flask, Response, abort, current_app, flash, render_template,
-                   request, url_for)
+from flask import Blueprint, Response, abort, current_app, flash, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from werkzeug.http import http_date
 
 from planner.accounts.models import Role
 from planner.accounts.permissions import company_required, role_required
+from planner.catalogue import services as catalogue
 from planner.catalogue.models import Programme
 from planner.db import utcnow
 from planner.extensions import db
 from planner.feeds import services
-from planner.feeds.services import CachedFeed, FeedCache, FeedError, FeedVersion
+from planner.feeds.services import CachedFeed, FeedVersion
+from planner.forms import CsrfForm
+from planner.i18n import _
 from planner.sessions import same_for_everyone
 
 bp = Blueprint("feeds", __name__)
 
 MAX_AGE = 300
-# Seconds a worker may trust the data version it last read (changes it commits itself are seen
-# at once); 0 reads it on every request.
-DEFAULT_VERSION_MAX_AGE = 0.5
 CALENDAR_MIMETYPE = "text/calendar; charset=utf-8"
-
-
-class RotateForm(FlaskForm):
-    """Only the CSRF token: rotating needs no input."""
-
-
-def feed_cache(app: Flask | None = None) -> FeedCache:
-    """The app's feed cache, shared through Redis when REDIS_URL is set."""
-    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
-    cache = app.extensions.get("feeds_cache")
-    if cache is None:
-        redis = None
-        if app.config.get("REDIS_URL"):
-            import redis as redis_lib
-            redis = redis_lib.Redis.from_url(app.config["REDIS_URL"], socket_timeout=0.5)
-        cache = FeedCache(redis=redis, prefix=app.config.get("FEEDS_CACHE_PREFIX", "planner:feeds:"))
-        app.extensions["feeds_cache"] = cache
-    return cache
 
 
 def _site_url() -> str:
@@ -124,14 +103,14 @@ def exhibitions_feed() -> ResponseReturnValue:
     now = utcnow()
     try:
         filters = services.parse_filters(request.args.items(multi=True), today=now.date())
-    except FeedError as exc:
-        return Response(str(exc) + "\n", status=400, mimetype="text/plain")
+    except catalogue.FilterError as exc:
+        return Response(str(exc) + "\n", status=exc.status_code, mimetype="text/plain")
     # One primary-key lookup gives the ETag; a matching If-None-Match needs nothing more.
-    max_age = current_app.config.get("FEEDS_VERSION_MAX_AGE", DEFAULT_VERSION_MAX_AGE)
+    max_age = current_app.config["FEEDS_VERSION_MAX_AGE"]
     version = services.exhibitions_version(filters, site_url=_site_url(), now=now, max_age=max_age)
     if request.if_none_match and _not_modified(version, with_gzip=True):
         return _calendar_response(None, version, public=True, filename="exhibitions.ics")
-    feed = services.exhibitions_feed(filters, site_url=_site_url(), now=now, cache=feed_cache(),
+    feed = services.exhibitions_feed(filters, site_url=_site_url(), now=now, cache=services.feed_cache(),
                                      max_age=max_age)
     version = FeedVersion(feed.etag, feed.last_modified)
     if _not_modified(version, with_gzip=True):
@@ -143,7 +122,7 @@ def exhibitions_feed() -> ResponseReturnValue:
 @bp.route("/exhibitions/<slug>.ics")
 @same_for_everyone
 def exhibition_feed(slug: str) -> ResponseReturnValue:
-    exhibition = services.get_exhibition(slug)
+    exhibition = catalogue.get_exhibition(slug)
     if exhibition is None:
         abort(404)
     version = services.exhibition_version(exhibition, site_url=_site_url())
@@ -175,41 +154,39 @@ def _feed_urls(token: str) -> dict[str, str]:
 def company_feed() -> ResponseReturnValue:
     company = current_user.company
     token = services.active_token(company=company)
-    return render_template("feeds/company_feed.html", company=company, token=token, form=RotateForm(),
+    return render_template("feeds/company_feed.html", company=company, token=token, form=CsrfForm(),
                            urls=None)
 
 
 @bp.route("/my/calendar/rotate", methods=["POST"])
 @company_required
 def rotate_company_feed() -> ResponseReturnValue:
-    form = RotateForm()
+    form = CsrfForm()
     if not form.validate_on_submit():
         abort(400)
     company = current_user.company
     token = services.rotate_token(company=company, actor=current_user, now=utcnow())
-    db.session.commit()
     # The secret is shown once, on this response; only its hash is kept.
     return render_template("feeds/company_feed.html", company=company, token=services.active_token(company=company),
-                           form=RotateForm(), urls=_feed_urls(token), created=True)
+                           form=CsrfForm(), urls=_feed_urls(token), created=True)
 
 
 @bp.route("/backoffice/feeds")
 @role_required(Role.coordinator)
 def programme_feeds() -> ResponseReturnValue:
-    return render_template("feeds/programme_feeds.html", programmes=services.list_programmes(),
-                           form=RotateForm(), created=None, urls=None)
+    return render_template("feeds/programme_feeds.html", programmes=services.programmes_with_tokens(),
+                           form=CsrfForm(), created=None, urls=None)
 
 
 @bp.route("/backoffice/feeds/<int:programme_id>/rotate", methods=["POST"])
 @role_required(Role.coordinator)
 def rotate_programme_feed(programme_id: int) -> ResponseReturnValue:
     programme = db.get_or_404(Programme, programme_id)
-    form = RotateForm()
+    form = CsrfForm()
     if not form.validate_on_submit():
         abort(400)
     token = services.rotate_token(programme=programme, actor=current_user, now=utcnow())
-    db.session.commit()
     flash(_("A new feed address for %(name)s was created; the previous one no longer works.",
             name=programme.name), "success")
-    return render_template("feeds/programme_feeds.html", programmes=services.list_programmes(),
-                           form=RotateForm(), created=programme, urls=_feed_urls(token))
+    return render_template("feeds/programme_feeds.html", programmes=services.programmes_with_tokens(),
+                           form=CsrfForm(), created=programme, urls=_feed_urls(token))

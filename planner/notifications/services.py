@@ -3,13 +3,8 @@ recipient's language and queues it in the caller's transaction (the outbox); del
 later (the `notifications send` timer, or right after the request's commit in development)."""
 from __future__ import annotations
 
-import datetime as dt
-import logging
-import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
 from itertools import groupby
 
 from flask import current_app
@@ -18,16 +13,13 @@ from sqlalchemy import insert
 
 from planner.db import utcnow
 from planner.extensions import db
+from planner.i18n import _
+from planner.notifications.delivery import QUEUED_FLAG
+from planner.notifications.delivery import deliver_in_development as deliver_in_development  # noqa: F401
+from planner.notifications.links import absolute_url as absolute_url  # noqa: F401  (one import for callers)
 from planner.notifications.models import OutboxMessage
-from planner.notifications.transports import Transport, transport_for
+from planner.notifications.preferences import OPTIONAL_CATEGORIES, opted_out, unsubscribe_url
 
-log = logging.getLogger("planner.mail")
-
-# After this many failed attempts a message stays in the outbox for a person to look at.
-MAX_ATTEMPTS = 5
-
-
-_QUEUED = "planner_mail_queued"
 DEFAULT_TIMEZONE = "Asia/Seoul"
 
 
@@ -50,13 +42,7 @@ class Notification:
     template: str
     context: Mapping[str, object] = field(default_factory=dict)
     sensitive: bool = False
-
-
-def absolute_url(endpoint: str, **values: object) -> str:
-    """A link for a mail or feed, always on SITE_URL: never built from the request's Host
-    header, which a client controls, and also available in commands and timers."""
-    adapter = current_app.url_map.bind("localhost", url_scheme="https")
-    return current_app.config["SITE_URL"].rstrip("/") + adapter.build(endpoint, values)
+    category: str | None = None
 
 
 def _locale(recipient: Recipient) -> str:
@@ -64,12 +50,22 @@ def _locale(recipient: Recipient) -> str:
     return recipient.locale if recipient.locale in languages else str(current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
-def render(template_name: str, recipient: Recipient, context: Mapping[str, object]) -> tuple[str, str]:
+def render(template_name: str, recipient: Recipient, context: Mapping[str, object], *,
+           category: str | None = None) -> tuple[str, str]:
     """(subject, body) of a mail template for one recipient, rendered in the recipient's
     language. A mail template is a text file with a `subject` and a `body` block, kept under
-    templates/<domain>/email/."""
+    templates/<domain>/email/. An optional mail (`category`) ends with its unsubscribe link."""
     with force_locale(_locale(recipient)):
-        return _render_blocks(template_name, {**context, "recipient": recipient})
+        subject, body = _render_blocks(template_name, {**context, "recipient": recipient})
+        if category is not None:
+            body += _unsubscribe_footer(recipient.email, category)
+        return subject, body
+
+
+def _unsubscribe_footer(email: str, category: str) -> str:
+    what = _(OPTIONAL_CATEGORIES[category])
+    return "\n-- \n" + _("You receive this as: %(what)s. To stop these mails, open %(link)s",
+                          what=what, link=unsubscribe_url(email, category)) + "\n"
 
 
 def _render_blocks(template_name: str, context: Mapping[str, object]) -> tuple[str, str]:
@@ -85,21 +81,41 @@ def _render_blocks(template_name: str, context: Mapping[str, object]) -> tuple[s
 
 
 def notify(recipients: Iterable[Recipient], template: str, *, sensitive: bool = False,
+           reply_to: str | None = None, category: str | None = None,
            **context: object) -> list[OutboxMessage]:
     """Queue `template` for each recipient, rendered in the recipient's language, in the
     caller's transaction: a rolled-back action sends nothing. `sensitive` marks mails that
-    carry secret links, whose bodies are never shown in logs."""
+    carry secret links, whose bodies are never shown in logs. `category` makes the mail
+    optional (see notifications.preferences): readers who turned it off are skipped, and the
+    others get an unsubscribe link and List-Unsubscribe headers."""
+    recipients = list(recipients)
+    skipped = opted_out((r.email for r in recipients), category) if category else set()
     messages = []
     for recipient in recipients:
-        subject, body = render(template, recipient, context)
-        messages.append(enqueue(recipient.email, subject, body, sensitive=sensitive))
+        if recipient.email.strip().lower() in skipped:
+            continue
+        subject, body = render(template, recipient, context, category=category)
+        messages.append(enqueue(recipient.email, subject, body, sensitive=sensitive,
+                                kind=_kind(template), reply_to=reply_to, category=category))
     return messages
+
+
+def _kind(template: str) -> str:
+    """"allocation/email/results.txt" -> "allocation.results": what the outbox page filters on."""
+    domain, _sep, rest = template.partition("/")
+    return f"{domain}.{rest.rsplit('/', 1)[-1].removesuffix('.txt')}"[:60]
 
 
 def notify_bulk(notifications: Iterable[Notification]) -> int:
     """`notify` for many mails at once (publication tells thousands of companies): rendered
     per language in one pass and inserted in one statement. Returns how many were queued."""
-    pending = [(_locale(r), n, r) for n in notifications for r in n.recipients]
+    now = utcnow()
+    notifications = list(notifications)
+    skipped = {category: opted_out((r.email for n in notifications if n.category == category
+                                    for r in n.recipients), category)
+               for category in {n.category for n in notifications} if category}
+    pending = [(_locale(r), n, r) for n in notifications for r in n.recipients
+               if not n.category or r.email.strip().lower() not in skipped[n.category]]
     pending.sort(key=lambda item: item[0])
     rows = []
     for locale, group in groupby(pending, key=lambda item: item[0]):
@@ -108,118 +124,27 @@ def notify_bulk(notifications: Iterable[Notification]) -> int:
             for _locale_code, notification, recipient in group:
                 subject, body = _render_blocks(notification.template,
                                                {**notification.context, "recipient": recipient})
+                if notification.category:
+                    body += _unsubscribe_footer(recipient.email, notification.category)
                 rows.append(dict(to_addr=recipient.email, subject=subject[:300], body_text=body,
-                                 is_sensitive=notification.sensitive))
+                                 is_sensitive=notification.sensitive, kind=_kind(notification.template),
+                                 category=notification.category, created_at=now, waiting_since=now))
     if rows:
         db.session.execute(insert(OutboxMessage.__table__), rows)
-        db.session.info[_QUEUED] = True
+        db.session.info[QUEUED_FLAG] = True
     return len(rows)
 
 
-def enqueue(to: str, subject: str, body: str, *, sensitive: bool = False) -> OutboxMessage:
+def enqueue(to: str, subject: str, body: str, *, sensitive: bool = False, kind: str = "",
+            reply_to: str | None = None, category: str | None = None) -> OutboxMessage:
     """Queue one plain-text email. Nothing is sent if the caller's transaction rolls back.
 
     `sensitive` marks mails carrying secret links (verification, reset, invitations) so their
     bodies are never printed in logs.
     """
-    message = OutboxMessage(to_addr=to, subject=subject[:300], body_text=body, is_sensitive=sensitive)
+    message = OutboxMessage(to_addr=to, subject=subject[:300], body_text=body, is_sensitive=sensitive,
+                            kind=kind[:60], reply_to=reply_to, category=category)
     db.session.add(message)
     db.session.flush()
-    db.session.info[_QUEUED] = True
+    db.session.info[QUEUED_FLAG] = True
     return message
-
-
-def _mask(address: str) -> str:
-    local, _sep, domain = address.partition("@")
-    return f"{local[:1]}***@{domain}" if domain else "***"
-
-
-def describe(message: OutboxMessage) -> str:
-    """How a mail appears in logs: "mail #12 to a***@example.com: subject" (never the body)."""
-    return f"mail #{message.id} to {_mask(message.to_addr)}: {message.subject}"
-
-
-def _build(message: OutboxMessage, sender: str) -> EmailMessage:
-    email = EmailMessage()
-    email["From"] = sender
-    email["To"] = message.to_addr
-    # A subject is one header line: a line break (from an exhibition's name, say) would make
-    # the email library refuse the message, so it would never be sent.
-    email["Subject"] = " ".join(message.subject.split())
-    email["Date"] = formatdate(localtime=False)
-    email["Message-ID"] = make_msgid(idstring=f"outbox{message.id}")
-    email["X-Outbox-Id"] = str(message.id)
-    email.set_content(message.body_text)
-    return email
-
-
-def mail_dir() -> str:
-    return current_app.config["MAIL_DIR"] or os.path.join(current_app.instance_path, "mail")
-
-
-def deliver_pending(*, limit: int = 100, now: dt.datetime | None = None,
-                    transport: Transport | None = None) -> int:
-    """Send up to `limit` unsent messages, oldest first; return how many were sent.
-
-    Each message records its attempts, sent_at or last_error; one that failed MAX_ATTEMPTS
-    times is skipped. Flushes; the caller commits. On PostgreSQL rows are locked with SKIP
-    LOCKED so two workers running at once never send the same mail twice.
-    """
-    now = now or utcnow()
-    rows = list(db.session.scalars(
-        db.select(OutboxMessage)
-        .where(OutboxMessage.sent_at.is_(None), OutboxMessage.attempts < MAX_ATTEMPTS)
-        .order_by(OutboxMessage.id).limit(limit).with_for_update(skip_locked=True)))
-    if not rows:
-        return 0
-    transport = transport or transport_for(current_app.config["SMTP_URL"], mail_dir())
-    sender = current_app.config["MAIL_FROM"]
-    try:
-        transport.open()
-    except Exception as exc:  # noqa: BLE001 - server unreachable: every message keeps waiting
-        for message in rows:
-            message.attempts = (message.attempts or 0) + 1
-            message.last_error = f"{type(exc).__name__}: {exc}"[:1000]
-        db.session.flush()
-        log.warning("mail transport unavailable, %s message(s) wait: %s", len(rows), exc)
-        return 0
-    sent = 0
-    try:
-        for message in rows:
-            message.attempts = (message.attempts or 0) + 1
-            try:
-                where = transport.send(_build(message, sender))
-            except Exception as exc:  # noqa: BLE001 - recorded on the message; the batch goes on
-                message.last_error = f"{type(exc).__name__}: {exc}"[:1000]
-                log.warning("%s failed (attempt %s): %s", describe(message), message.attempts,
-                            message.last_error)
-                continue
-            message.sent_at = now
-            message.last_error = None
-            sent += 1
-            log.info("%s written to %s" if where.endswith(".eml") else "%s sent via %s",
-                     describe(message), where)
-    finally:
-        transport.close()
-        db.session.flush()
-    return sent
-
-
-def deliver_in_development(*, only_if_queued: bool = False) -> int:
-    """Development convenience: with no SMTP_URL, deliver queued mail (to instance/mail/) right
-    after the commit of the request that queued it, so no timer is needed. The unit of work
-    calls it after each commit; it commits its own bookkeeping. With SMTP configured it does
-    nothing: the timer-run `flask --app planner notifications send` delivers instead.
-    `only_if_queued`: do nothing unless this session queued mail (the unit of work's check, so a
-    request that sent nothing does no outbox query)."""
-    queued = db.session.info.pop(_QUEUED, False)
-    if (only_if_queued and not queued) or current_app.config["SMTP_URL"]:
-        return 0
-    try:
-        sent = deliver_pending()
-        db.session.commit()
-    except Exception:  # noqa: BLE001 - the user's action already succeeded; the CLI retries later
-        db.session.rollback()
-        log.exception("delivering queued mail failed")
-        return 0
-    return sent

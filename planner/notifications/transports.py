@@ -15,6 +15,7 @@ import secrets
 import smtplib
 import ssl
 from email.message import EmailMessage
+from email.policy import SMTP
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
@@ -46,7 +47,8 @@ class ConsoleTransport:
         # Written owner-only: the files hold live verification and reset links.
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as fh:
-            fh.write(message.as_bytes())
+            # CRLF line ends, as the message travels over SMTP: the file is what a server gets.
+            fh.write(message.as_bytes(policy=SMTP))
         return str(path)
 
     def close(self) -> None:

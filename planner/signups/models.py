@@ -85,3 +85,14 @@ class ApplicationEvent(db.Model):
 
     application: Mapped[Application] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()
+
+
+class OfferFollow(db.Model):
+    """A company asked to be reminded before an offer's application window closes."""
+
+    __tablename__ = "offer_follows"
+
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), primary_key=True)
+    offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id", ondelete="CASCADE"), primary_key=True,
+                                          index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -50,7 +50,7 @@ def test_showing_the_login_page_does_not_count_as_an_attempt(client):
 
 
 def test_sign_up_is_limited_to_five_an_hour_per_address(client):
-    for n in range(5):
+    for _n in range(5):
         response = client.post("/account/register", data=registration_data(registration_number="12345"))
         assert response.status_code == 400
     response = client.post("/account/register", data=registration_data())

@@ -92,6 +92,29 @@ def test_registering_a_registered_number_again_is_refused_and_adds_nothing(app, 
     assert db.session.scalar(db.select(db.func.count(User.id))) == 0
 
 
+def test_losing_a_registration_race_is_an_account_error_and_keeps_the_session_usable(app, db, monkeypatch):
+    # Another sign-up inserted the same number after our check: the unique constraint decides.
+    earlier = make_company(registration_number="2208112341")
+    monkeypatch.setattr(services.companies, "get_company_by_registration_number", lambda digits: None)
+    with pytest.raises(AccountError, match="registered a moment ago"):
+        services.register_company("220-81-12341", DETAILS, name="Kim", email="new@hanbit.example",
+                                  password="blue-falcon-harbour")
+    assert db.session.scalar(db.select(db.func.count(User.id))) == 0
+    assert db.session.get(Company, earlier.id) is earlier
+
+
+def test_losing_an_invitation_race_is_an_account_error(app, db, monkeypatch):
+    inviter = make_user()
+    invitation = services.invite_colleague(inviter.company, "jiwoo@hanbit.example", actor=inviter, now=NOW)
+    token = services.make_invitation_token(invitation, now=NOW)
+    # The address got an account between the check and the insert.
+    make_user(email="jiwoo@hanbit.example")
+    monkeypatch.setattr(services.users, "ensure_email_free", lambda email: None)
+    with pytest.raises(AccountError, match="already exists"):
+        services.accept_invitation(token, name="Jiwoo", password="blue-falcon-harbour", now=NOW)
+    assert db.session.get(Invitation, invitation.id).accepted_at is None
+
+
 def test_a_weak_password_at_registration_leaves_no_company_behind(app, db):
     with pytest.raises(AccountError):
         services.register_company("220-81-12341", DETAILS, name="Kim", email="kim@hanbit.example",

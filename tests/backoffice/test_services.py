@@ -14,8 +14,7 @@ from planner.catalogue.services import ProgrammeError
 from planner.signups.models import ApplicationEvent, ApplicationStatus, PlaceKind
 from planner.signups.services import TransitionNotAllowed
 from tests.backoffice.conftest import offer_input, programme_input
-from tests.factories import (make_application, make_company, make_exhibition, make_offer,
-                             make_programme)
+from tests.factories import make_application, make_company, make_exhibition, make_offer, make_programme
 
 UTC = dt.timezone.utc
 
@@ -304,3 +303,10 @@ def test_offer_fill_counts_applications_per_kind_except_withdrawn(review_data):
     fill = backoffice.offer_fill([review_data["paris"], review_data["dubai"]])
     assert fill[review_data["paris"].id] == {"booth": 1, "delegation": 1}
     assert fill[review_data["dubai"].id] == {"booth": 0, "delegation": 1}
+
+
+def test_the_xlsx_export_drops_characters_xlsx_cannot_hold(review_data):
+    company = make_company(legal_name="Bell\x07 Optics")
+    make_application(company=company, offer=review_data["paris"])
+    sheet = load_workbook(io.BytesIO(backoffice.applications_xlsx(backoffice.ApplicationFilters()))).active
+    assert "Bell Optics" in [row[7] for row in sheet.iter_rows(values_only=True)]

@@ -10,8 +10,7 @@ from openpyxl import load_workbook
 from planner.catalogue import services as catalogue
 from planner.catalogue.models import Offer, Programme
 from planner.signups.models import ApplicationEvent, ApplicationStatus
-from tests.factories import (make_application, make_company, make_exhibition, make_offer,
-                             make_programme)
+from tests.factories import make_application, make_company, make_exhibition, make_offer, make_programme
 
 UTC = dt.timezone.utc
 
@@ -177,6 +176,7 @@ def test_once_companies_applied_a_coordinator_cannot_change_the_rules(app, clien
     programme = _with_an_application(make_programme(slug="p-rules", cap_per_company=2))
     before = (programme.cap_per_company, dict(programme.subsidy_shares), list(programme.eligible_size_classes),
               dict(programme.criteria))
+    db.session.commit()  # the refused request rolls back its own unit only
     login_as(coordinator)
     response = client.post("/backoffice/programmes/p-rules/edit", data=dict(_as_shown(app, programme), **change))
     assert response.status_code == 400
@@ -270,6 +270,7 @@ def test_application_detail_shows_answers_company_and_history(client, login_as, 
 
 def test_marking_ineligible_needs_a_reason_then_records_it(client, login_as, coordinator, listed, db):
     login_as(coordinator)
+    db.session.commit()  # the refused request rolls back its own unit only
     application = listed["alpha"]
     url = f"/backoffice/applications/{application.id}/ineligible"
     response = client.post(url, data={"reason": ""})
@@ -320,3 +321,36 @@ def test_programme_page_shows_what_each_size_class_pays(client, login_as, coordi
     login_as(coordinator)
     html = client.get("/backoffice/programmes/p-pays").get_data(as_text=True)
     assert "₩6,000,000" in html and "₩1,500,000" in html
+
+
+def _every_back_office_rule(app):
+    """(method, url) for every /backoffice rule of any blueprint, with placeholder arguments."""
+    found = []
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/backoffice"):
+            continue
+        url = rule.rule
+        for argument in rule.arguments:
+            url = url.replace(f"<int:{argument}>", "1").replace(f"<{argument}>", "x")
+        method = "POST" if "POST" in rule.methods else "GET"
+        found.append((method, url, rule.endpoint))
+    return found
+
+
+def _back_office_urls(app):
+    rules = _every_back_office_rule(app)
+    # The back office proper, allocation and feeds all serve /backoffice URLs.
+    assert {endpoint.split(".")[0] for _m, _u, endpoint in rules} >= {"backoffice", "allocation", "feeds"}
+    return [(method, url) for method, url, _endpoint in rules] + [("GET", "/backoffice/no-such-page")]
+
+
+def test_one_staff_check_sends_anonymous_visitors_of_every_back_office_url_to_log_in(app, client):
+    for method, url in _back_office_urls(app):
+        response = client.open(url, method=method)
+        assert response.status_code == 302 and "/login" in response.headers["Location"], url
+
+
+def test_one_staff_check_refuses_applicants_every_back_office_url(app, client, login_as, applicant):
+    login_as(applicant)
+    for method, url in _back_office_urls(app):
+        assert client.open(url, method=method).status_code == 403, url

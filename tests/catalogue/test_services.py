@@ -331,7 +331,7 @@ def test_bad_row_imports_nothing_and_reports_row_and_column(app, db):
     (b"", ""),
     (b"\xff\xfe not utf-8", ""),
     (b"slug,name\nx,y\n", "starts_on"),
-    ("slug,name,starts_on,ends_on,city,country_code,timezone,sectors,colour\n".encode(), "colour"),
+    (b"slug,name,starts_on,ends_on,city,country_code,timezone,sectors,colour\n", "colour"),
 ])
 def test_malformed_files_are_reported_not_raised(app, content, column):
     report = services.import_csv(content, now=NOW)

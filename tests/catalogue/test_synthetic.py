@@ -81,7 +81,7 @@ def test_synthetic_rows_are_realistic(app, db):
 def test_every_city_has_a_real_country_and_time_zone():
     countries = known_country_codes()
     assert len(CITIES) >= 60
-    for city, city_ko, country, tz in CITIES:
+    for city, _city_ko, country, tz in CITIES:
         assert country in countries, city
         ZoneInfo(tz)
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import icalendar
 import pytest
-from flask import g
 import vobject
+from flask import g
 
 
 def parse_both(body: bytes):

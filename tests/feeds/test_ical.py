@@ -8,8 +8,17 @@ import icalendar
 import pytest
 import vobject
 
-from planner.feeds.ical import (Alarm, CalendarInfo, FeedEvent, build_calendar, escape_text, fold,
-                                format_duration, render_event, render_within)
+from planner.feeds.ical import (
+    Alarm,
+    CalendarInfo,
+    FeedEvent,
+    build_calendar,
+    escape_text,
+    fold,
+    format_duration,
+    render_event,
+    render_within,
+)
 
 UTC = dt.timezone.utc
 STAMP = dt.datetime(2026, 1, 5, 9, 30, tzinfo=UTC)

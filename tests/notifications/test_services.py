@@ -4,12 +4,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import smtplib
-from email import message_from_bytes
+from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
 
-from planner.notifications import services
+from planner.notifications import delivery, services
 from planner.notifications.models import OutboxMessage
 from planner.notifications.transports import SmtpTransport
 
@@ -24,7 +24,7 @@ def _messages(db):
 def test_a_rolled_back_transaction_sends_nothing(app, db):
     services.enqueue("kim@example.com", "Hello", "Body")
     db.session.rollback()
-    assert services.deliver_pending(now=NOW) == 0
+    assert delivery.deliver_pending(now=NOW) == 0
     assert _messages(db) == []
 
 
@@ -32,14 +32,16 @@ def test_console_transport_writes_an_eml_file_and_logs_no_token(app, db, caplog,
     services.enqueue("kim@example.com", "Confirm your email", f"Open {SECRET_LINK}", sensitive=True)
     db.session.commit()
     with caplog.at_level(logging.INFO, logger="planner.mail"):
-        assert services.deliver_pending(now=NOW) == 1
+        assert delivery.deliver_pending(now=NOW) == 1
     db.session.commit()
     [message] = _messages(db)
     assert message.sent_at == NOW and message.attempts == 1 and message.last_error is None
     [path] = list(Path(app.config["MAIL_DIR"]).glob("*.eml"))
-    mail = message_from_bytes(path.read_bytes())
-    assert mail["To"] == "kim@example.com" and mail["From"] == "planner@agency.example"
-    assert SECRET_LINK in mail.get_payload(decode=True).decode()
+    mail = message_from_bytes(path.read_bytes(), policy=policy.default)
+    assert mail["To"] == "kim@example.com"
+    assert mail["From"] == "Exhibition Planner <planner@agency.example>"
+    assert SECRET_LINK in mail.get_body(("plain",)).get_content()
+    assert f'<a href="{SECRET_LINK}">' in mail.get_body(("html",)).get_content()
     assert "SECRET-TOKEN-123" not in caplog.text
     assert f"mail #{message.id} to k***@example.com: Confirm your email" in caplog.text
     assert str(path) in caplog.text
@@ -47,21 +49,21 @@ def test_console_transport_writes_an_eml_file_and_logs_no_token(app, db, caplog,
 
 def test_sent_mail_is_not_sent_again(app, db):
     services.enqueue("kim@example.com", "Hello", "Body")
-    assert services.deliver_pending(now=NOW) == 1
-    assert services.deliver_pending(now=NOW) == 0
+    assert delivery.deliver_pending(now=NOW) == 1
+    assert delivery.deliver_pending(now=NOW) == 0
     assert len(list(Path(app.config["MAIL_DIR"]).glob("*.eml"))) == 1
 
 
 def test_the_limit_caps_one_run(app, db):
     for n in range(3):
         services.enqueue(f"u{n}@example.com", "Hello", "Body")
-    assert services.deliver_pending(limit=2, now=NOW) == 2
-    assert services.deliver_pending(limit=2, now=NOW) == 1
+    assert delivery.deliver_pending(limit=2, now=NOW) == 2
+    assert delivery.deliver_pending(limit=2, now=NOW) == 1
 
 
 class FakeSMTP:
     """Stands in for smtplib.SMTP and remembers what a real server would have seen."""
-    instances: list["FakeSMTP"] = []
+    instances: list[FakeSMTP] = []
     fail_for: set[str] = set()
 
     def __init__(self, host, port, timeout=None):
@@ -97,7 +99,7 @@ def test_smtp_transport_uses_starttls_on_587_and_logs_in(app, db, fake_smtp):
     app.config["SMTP_URL"] = "smtp://mailer:s%40cret@mail.example:587"
     services.enqueue("kim@example.com", "Hello", "Body text")
     services.enqueue("lee@example.com", "Hello", "Body text")
-    assert services.deliver_pending(now=NOW) == 2
+    assert delivery.deliver_pending(now=NOW) == 2
     [smtp] = fake_smtp.instances
     assert (smtp.host, smtp.port) == ("mail.example", 587)
     assert smtp.calls == [("starttls",), ("login", "mailer", "s@cret"), ("quit",)]
@@ -110,15 +112,15 @@ def test_a_refused_message_records_its_error_and_the_rest_are_sent(app, db, fake
     fake_smtp.fail_for = {"bad@example.com"}
     services.enqueue("bad@example.com", "Reset", f"Open {SECRET_LINK}", sensitive=True)
     services.enqueue("kim@example.com", "Hello", "Body")
-    assert services.deliver_pending(now=NOW) == 1
+    assert delivery.deliver_pending(now=NOW) == 1
     bad, good = _messages(db)
     assert bad.sent_at is None and bad.attempts == 1 and "SMTPRecipientsRefused" in bad.last_error
     assert good.sent_at == NOW
     assert "SECRET-TOKEN-123" not in caplog.text
-    # Retried on the next run, and given up after five attempts.
-    for _ in range(6):
-        services.deliver_pending(now=NOW)
-    assert bad.attempts == services.MAX_ATTEMPTS
+    # 550 "no such user" is permanent: failed at once, never tried again by itself.
+    assert bad.failed_at == NOW
+    assert delivery.deliver_pending(now=NOW + dt.timedelta(days=1)) == 0
+    assert bad.attempts == 1
 
 
 def test_an_unreachable_server_leaves_every_message_queued(app, db, monkeypatch):
@@ -128,7 +130,7 @@ def test_an_unreachable_server_leaves_every_message_queued(app, db, monkeypatch)
         raise ConnectionRefusedError("connection refused")
     monkeypatch.setattr(smtplib, "SMTP", refuse)
     services.enqueue("kim@example.com", "Hello", "Body")
-    assert services.deliver_pending(now=NOW) == 0
+    assert delivery.deliver_pending(now=NOW) == 0
     [message] = _messages(db)
     assert message.sent_at is None and "connection refused" in message.last_error
 
@@ -147,7 +149,7 @@ def test_delivery_in_development_does_nothing_when_smtp_is_configured(app, db, f
     app.config["SMTP_URL"] = "smtp://mail.example:587"
     services.enqueue("kim@example.com", "Hello", "Body")
     db.session.commit()
-    assert services.deliver_in_development() == 0
+    assert delivery.deliver_in_development() == 0
     assert fake_smtp.instances == []
 
 
@@ -156,7 +158,7 @@ def test_a_subject_with_a_line_break_is_sent_on_one_line(app, db):
     # library refuses such a header, so the mail was never sent.
     services.enqueue("kim@example.com", "A place is yours: Eurosatory\r\nBcc: evil@example.com", "Body")
     db.session.commit()
-    assert services.deliver_pending(now=NOW) == 1
+    assert delivery.deliver_pending(now=NOW) == 1
     [path] = list(Path(app.config["MAIL_DIR"]).glob("*.eml"))
     mail = message_from_bytes(path.read_bytes())
     assert mail["Subject"] == "A place is yours: Eurosatory Bcc: evil@example.com"
@@ -166,7 +168,7 @@ def test_a_subject_with_a_line_break_is_sent_on_one_line(app, db):
 def test_smtp_credentials_are_only_sent_after_starttls_whatever_the_port(app, db, fake_smtp):
     app.config["SMTP_URL"] = "smtp://mailer:secret@mail.example:25"
     services.enqueue("kim@example.com", "Hello", "Body text")
-    assert services.deliver_pending(now=NOW) == 1
+    assert delivery.deliver_pending(now=NOW) == 1
     [smtp] = fake_smtp.instances
     assert smtp.calls[:2] == [("starttls",), ("login", "mailer", "secret")]
 
@@ -174,6 +176,6 @@ def test_smtp_credentials_are_only_sent_after_starttls_whatever_the_port(app, db
 def test_a_local_relay_without_credentials_needs_no_starttls(app, db, fake_smtp):
     app.config["SMTP_URL"] = "smtp://localhost:25"
     services.enqueue("kim@example.com", "Hello", "Body text")
-    assert services.deliver_pending(now=NOW) == 1
+    assert delivery.deliver_pending(now=NOW) == 1
     [smtp] = fake_smtp.instances
     assert smtp.calls == [("quit",)]

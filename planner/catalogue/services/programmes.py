@@ -7,17 +7,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, overload
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from flask import has_request_context
-from flask_babel import gettext
-
-from planner.catalogue.models import (Exhibition, ExhibitionStatus, Offer, OfferMode, Programme,
-                                      default_criteria)
+from planner.catalogue.models import Exhibition, ExhibitionStatus, Offer, OfferMode, Programme, default_criteria
 from planner.db import utcnow
 from planner.errors import PlannerError
 from planner.extensions import db
+from planner.i18n import _
 from planner.vocab import SizeClass
 
 __all__ = [
@@ -33,13 +30,6 @@ SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CRITERIA_KEYS = ("first_time_at_exhibition", "no_subsidy_last_year", "sector_fit",
                  "export_readiness", "no_show_penalty")
 MAX_POINTS = 1000
-
-
-def _(message: str, **values: object) -> str:
-    # Services also run from the CLI and tests, where there is no request to pick a locale.
-    if has_request_context():
-        return gettext(message, **values)
-    return message % values if values else message
 
 
 class ProgrammeError(PlannerError):
@@ -120,6 +110,10 @@ def local_to_utc(local: dt.datetime, tz_name: str) -> dt.datetime:
     return utc
 
 
+@overload
+def utc_to_local(value: dt.datetime, tz_name: str) -> dt.datetime: ...
+@overload
+def utc_to_local(value: dt.datetime | None, tz_name: str) -> dt.datetime | None: ...
 def utc_to_local(value: dt.datetime | None, tz_name: str) -> dt.datetime | None:
     """An aware datetime as naive wall-clock time in `tz_name` (for form fields)."""
     if value is None:

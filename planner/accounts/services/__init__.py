@@ -1,0 +1,75 @@
+"""Accounts services, one module per capability:
+
+- passwords.py: the password policy, hashing, setting and changing a password
+- users.py: email addresses, creating users, logging in, the Flask-Login loader
+- companies.py: registration numbers, signing a company up, the company profile and members
+- tokens.py: signed one-time links; verifying an email, resetting a password
+- invitations.py: inviting a colleague and accepting or revoking the invitation
+- errors.py: AccountError and its kinds
+
+Every function flushes and never commits: the request's or command's unit of work commits.
+Callers use `from planner.accounts import services` and the names below.
+"""
+from __future__ import annotations
+
+from planner.accounts.services.companies import (
+                                                 CompanyDetails,
+                                                 brn_check_digit,
+                                                 format_registration_number,
+                                                 get_company_by_registration_number,
+                                                 list_members,
+                                                 normalise_registration_number,
+                                                 register_company,
+                                                 update_company,
+)
+from planner.accounts.services.errors import AccountError, EmailNotVerified, InvitationNotFound, TokenInvalid
+from planner.accounts.services.invitations import (
+                                                 accept_invitation,
+                                                 invitation_for_token,
+                                                 invite_colleague,
+                                                 list_pending_invitations,
+                                                 make_invitation_token,
+                                                 revoke_invitation,
+)
+from planner.accounts.services.passwords import (
+                                                 MAX_PASSWORD_LENGTH,
+                                                 MIN_PASSWORD_LENGTH,
+                                                 change_password,
+                                                 check_password_policy,
+                                                 hash_password,
+                                                 set_password,
+)
+from planner.accounts.services.tokens import (
+                                                 TOKEN_MAX_AGE,
+                                                 TokenPurpose,
+                                                 make_token,
+                                                 make_user_token,
+                                                 read_token,
+                                                 reset_password,
+                                                 user_for_password_reset,
+                                                 user_for_password_reset_request,
+                                                 verify_email,
+)
+from planner.accounts.services.users import (
+                                                 authenticate,
+                                                 create_user,
+                                                 ensure_email_verified,
+                                                 get_user_by_email,
+                                                 load_user,
+                                                 mask_email,
+                                                 normalise_email,
+                                                 record_login,
+)
+
+__all__ = [
+    "AccountError", "CompanyDetails", "EmailNotVerified", "InvitationNotFound",
+    "MAX_PASSWORD_LENGTH", "MIN_PASSWORD_LENGTH", "TOKEN_MAX_AGE", "TokenInvalid", "TokenPurpose",
+    "accept_invitation", "authenticate", "brn_check_digit", "change_password",
+    "check_password_policy", "create_user", "ensure_email_verified", "format_registration_number",
+    "get_company_by_registration_number", "get_user_by_email", "hash_password",
+    "invitation_for_token", "invite_colleague", "list_members", "list_pending_invitations",
+    "load_user", "make_invitation_token", "make_token", "make_user_token", "mask_email",
+    "normalise_email", "normalise_registration_number", "read_token", "record_login",
+    "register_company", "reset_password", "revoke_invitation", "set_password", "update_company",
+    "user_for_password_reset", "user_for_password_reset_request", "verify_email",
+]

@@ -1,0 +1,132 @@
+"""Companies: business registration numbers, signing a company up with its first user, the
+company profile and its members."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy.exc import IntegrityError
+
+from planner.accounts.models import Company, User
+from planner.accounts.services.errors import AccountError
+from planner.accounts.services.passwords import check_password_policy
+from planner.accounts.services.users import (
+    check_email_format,
+    create_user,
+    ensure_email_free,
+    normalise_email,
+    one_line,
+)
+from planner.extensions import db
+from planner.i18n import _
+from planner.vocab import Sector, SizeClass
+
+
+@dataclass(frozen=True)
+class CompanyDetails:
+    """The editable part of a company profile (everything but the registration number)."""
+
+    legal_name: str
+    size_class: SizeClass
+    sectors: Sequence[str] = ()
+    products: str = ""
+    employees: int | None = None
+    export_record: str = ""
+    has_defence_exports: bool = False
+    prior_exhibitions: Sequence[str] = field(default_factory=tuple)
+
+
+# --- business registration numbers -------------------------------------------------------------
+
+BRN_WEIGHTS = (1, 3, 7, 1, 3, 7, 1, 3, 5)
+
+
+def brn_check_digit(first9: str) -> int:
+    """The check digit of a Korean business registration number (사업자등록번호).
+
+    Multiply the first nine digits by 1,3,7,1,3,7,1,3,5, add the tens part of the ninth digit
+    times five, and take what is missing to the next multiple of ten.
+    """
+    digits = [int(c) for c in first9]
+    total = sum(d * w for d, w in zip(digits, BRN_WEIGHTS)) + (digits[8] * 5) // 10
+    return (10 - total % 10) % 10
+
+
+def normalise_registration_number(text: str) -> str:
+    """Return the 10 digits of a business registration number typed as "123-45-67890" or
+    "1234567890"; raise AccountError when it is malformed or its check digit is wrong."""
+    digits = re.sub(r"[\s\-]", "", text or "")
+    if not re.fullmatch(r"[0-9]{10}", digits):
+        raise AccountError(_("A business registration number has 10 digits, e.g. 123-45-67890."))
+    if brn_check_digit(digits[:9]) != int(digits[9]):
+        raise AccountError(_("This business registration number is not valid: its check digit does not match. Please check it for typing errors."))
+    return digits
+
+
+def format_registration_number(digits: str) -> str:
+    return f"{digits[:3]}-{digits[3:5]}-{digits[5:]}" if len(digits) == 10 else digits
+
+
+def get_company_by_registration_number(digits: str) -> Company | None:
+    return db.session.scalar(db.select(Company).where(Company.registration_number == digits))
+
+
+# --- companies -------------------------------------------------------------------------------
+
+def _clean_details(details: CompanyDetails) -> dict[str, object]:
+    sectors = [s for s in dict.fromkeys(details.sectors) if s in Sector._value2member_map_]
+    prior = [p.strip()[:200] for p in details.prior_exhibitions if p and p.strip()]
+    values: dict[str, object] = dict(
+        legal_name=one_line(details.legal_name), size_class=SizeClass(details.size_class),
+        sectors=sectors, products=details.products.strip() or None, employees=details.employees,
+        export_record=details.export_record.strip() or None,
+        has_defence_exports=bool(details.has_defence_exports),
+        prior_exhibitions=list(dict.fromkeys(prior)))
+    if not values["legal_name"]:
+        raise AccountError(_("Enter the company's legal name."))
+    return values
+
+
+def register_company(registration_number: str, details: CompanyDetails, *, name: str, email: str,
+                     password: str, now: dt.datetime | None = None, locale: str | None = None) -> User:
+    """Create a company and its first (unverified) user together; returns the user.
+
+    Raises AccountError for an invalid or already registered registration number, a taken
+    email or a weak password, also when another sign-up took the number or the email between
+    these checks and the insert. Nothing is added to the session before every check has passed.
+    """
+    digits = normalise_registration_number(registration_number)
+    if get_company_by_registration_number(digits) is not None:
+        raise AccountError(_("A company with this business registration number is already registered. Ask a colleague there to invite you from the company page, or contact the agency."))
+    values = _clean_details(details)
+    email = normalise_email(email)
+    check_email_format(email)
+    ensure_email_free(email)
+    check_password_policy(password, email=email)
+    try:
+        # A savepoint: a lost race leaves the session usable for showing the form again.
+        with db.session.begin_nested():
+            company = Company(registration_number=digits, **values)
+            db.session.add(company)
+            db.session.flush()
+            return create_user(email, password, name=name, company_id=company.id, now=now,
+                               locale=locale)
+    except IntegrityError as exc:
+        raise AccountError(_("This company or email address was registered a moment ago. Log in instead, or ask a colleague to invite you.")) from exc
+
+
+def update_company(company: Company, details: CompanyDetails, *, actor: User) -> Company:
+    """Update a company's profile; the registration number never changes after sign-up."""
+    if actor.company_id != company.id:
+        raise AccountError(_("You can only edit your own company."))
+    for key, value in _clean_details(details).items():
+        setattr(company, key, value)
+    db.session.flush()
+    return company
+
+
+def list_members(company: Company) -> list[User]:
+    return list(db.session.scalars(
+        db.select(User).where(User.company_id == company.id).order_by(User.created_at, User.id)))

@@ -1,0 +1,6 @@
+"""The "backoffice" blueprint object, on its own so route modules can import it without a cycle."""
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("backoffice", __name__, url_prefix="/backoffice")

@@ -1,0 +1,68 @@
+"""Feed services, one module per capability:
+
+- versions: the catalogue's data version (and the Session listeners keeping it), ETags, built feeds
+- events: shows, offer windows and milestones as calendar events
+- public: the public exhibition feeds, their filters, window and cache
+- tokens: private feed tokens (create, rotate, resolve)
+- private: the company and programme calendars behind a token
+"""
+from planner.feeds.services.events import (
+    DEADLINE_LENGTH,
+    SHOW_COLUMNS,
+    ShowRow,
+    deadline,
+    event_order,
+    exhibition_uid,
+    host_of,
+    if_cancelled,
+    offer_milestones,
+    show_event,
+    show_title,
+)
+from planner.feeds.services.private import (
+    company_calendar,
+    private_feed,
+    programme_calendar,
+)
+from planner.feeds.services.public import (
+    DEFAULT_WINDOW,
+    MAX_FEED_BYTES,
+    FeedFilters,
+    build_exhibition_feed,
+    build_exhibitions_feed,
+    exhibition_version,
+    exhibitions_feed,
+    exhibitions_version,
+    feed_cache,
+    make_feed_cache,
+    parse_filters,
+)
+from planner.feeds.services.tokens import (
+    TOKEN_RE,
+    active_token,
+    hash_token,
+    programmes_with_tokens,
+    resolve_token,
+    rotate_token,
+)
+from planner.feeds.services.versions import (
+    FEED_FORMAT,
+    CachedFeed,
+    FeedVersion,
+    aware,
+    data_version,
+    etag_of,
+    forget_version,
+    latest,
+    register_listeners,
+)
+
+__all__ = [
+    "FEED_FORMAT", "FeedVersion", "CachedFeed", "register_listeners", "data_version", "etag_of", "aware",
+    "latest", "forget_version", "DEADLINE_LENGTH", "ShowRow", "SHOW_COLUMNS", "host_of", "exhibition_uid",
+    "show_title", "show_event", "deadline", "if_cancelled", "offer_milestones", "event_order",
+    "DEFAULT_WINDOW", "MAX_FEED_BYTES", "FeedFilters", "parse_filters", "exhibitions_version",
+    "build_exhibitions_feed", "exhibitions_feed", "exhibition_version", "build_exhibition_feed",
+    "make_feed_cache", "feed_cache", "TOKEN_RE", "hash_token", "active_token", "rotate_token",
+    "resolve_token", "programmes_with_tokens", "company_calendar", "programme_calendar", "private_feed",
+]
