@@ -23,10 +23,11 @@ from planner.feeds.services.events import (
 )
 from planner.feeds.services.versions import CachedFeed, aware, latest
 from planner.signups.models import Application, ApplicationEvent, ApplicationStatus
+from planner.signups.services import HELD_STATUSES
 
 __all__ = ["company_calendar", "programme_calendar", "private_feed"]
 
-HELD = (ApplicationStatus.allocated, ApplicationStatus.confirmed)
+HELD = tuple(sorted(HELD_STATUSES))  # the one definition: planner.signups.services.places
 PENDING = (ApplicationStatus.submitted, ApplicationStatus.waitlisted)
 
 
