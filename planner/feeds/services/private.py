@@ -28,12 +28,13 @@ from planner.feeds.services.tokens import LiveToken
 from planner.feeds.services.versions import FEED_FORMAT, CachedFeed, FeedVersion, aware, data_version, etag_of, latest
 from planner.i18n import N_
 from planner.signups.models import Application, ApplicationEvent, ApplicationStatus
+from planner.signups.services import HELD_STATUSES
 
 __all__ = ["PRIVATE_WINDOW_BEFORE", "PRIVATE_WINDOW_AFTER", "PRIVATE_MAX_BYTES", "company_calendar", "recent_version",
            "remember_version",
            "programme_calendar", "private_version", "private_feed", "forget_private_versions"]
 
-HELD = (ApplicationStatus.allocated, ApplicationStatus.confirmed)
+HELD = tuple(sorted(HELD_STATUSES))  # the one definition: planner.signups.services.places
 PENDING = (ApplicationStatus.submitted, ApplicationStatus.waitlisted)
 # The documented window of every private feed: what is coming, and what just passed.
 PRIVATE_WINDOW_BEFORE = dt.timedelta(days=60)
