@@ -17,7 +17,7 @@ from planner.signups.services import ApplicationAnswers, DuplicateApplication, S
 
 bp = Blueprint("signups", __name__)
 
-# Pages of other domains that include signups/_allowance.html (the company page: accounts may not
+# Pages of other domains that include _macros/allowance.html (the company page: accounts may not
 # import signups, so its view cannot pass the allowances itself).
 ALLOWANCE_PAGES = frozenset({"accounts.company", "accounts.invite"})
 
