@@ -7,6 +7,8 @@ from typing import Any
 
 from flask import Flask
 
+from planner.resources import resource_dir
+
 DEV_SECRET_KEY = "dev-only-not-secret"
 
 
@@ -28,7 +30,9 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
     app.config.update(
         SECRET_KEY=env("SECRET_KEY", DEV_SECRET_KEY),
         SQLALCHEMY_DATABASE_URI=_database_url(app),
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        # hide_parameters: a failed statement's error (logged, sent to Sentry) must not carry
+        # the bound values (password hashes, tokens, personal data).
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True, "hide_parameters": True},
         SITE_URL=env("SITE_URL", "http://localhost:5000").rstrip("/"),
         SMTP_URL=env("SMTP_URL", ""),
         MAIL_FROM=env("MAIL_FROM", "planner@localhost"),
@@ -45,9 +49,15 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
         # How many reverse proxies in front of the app set X-Forwarded-*: 0 trusts none, since
         # a client could otherwise forge its address (rate limits) and the host of our links.
         TRUSTED_PROXIES=int(env("TRUSTED_PROXIES", "0") or 0),
+        # "text" (one readable line per record) or "json" (one JSON object per line, for a
+        # log collector); LOG_LEVEL names the lowest level written (DEBUG, INFO, WARNING...).
+        LOG_FORMAT=env("LOG_FORMAT", "text").strip().lower() or "text",
+        LOG_LEVEL=env("LOG_LEVEL", "INFO").strip().upper() or "INFO",
+        # Empty: no error reporting. Set: unhandled errors go to Sentry (pip install planner[sentry]).
+        SENTRY_DSN=env("SENTRY_DSN", "").strip(),
         BABEL_DEFAULT_LOCALE="en",
         BABEL_DEFAULT_TIMEZONE="UTC",
-        BABEL_TRANSLATION_DIRECTORIES=os.path.join(os.path.dirname(app.root_path), "translations"),
+        BABEL_TRANSLATION_DIRECTORIES=resource_dir("translations"),
         LANGUAGES=("en", "ko"),
         PAGE_SIZE=20,
         SESSION_COOKIE_HTTPONLY=True,
