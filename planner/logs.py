@@ -26,6 +26,10 @@ SECRET_PARAMETER = re.compile(
     r"(?i)\b((?:token|password|passwd|secret|api_key|csrf_token|session)=)[^&\s\"',;)]+")
 # SQLAlchemy's error text lists the statement's bound values on a "[parameters: ...]" line.
 SQL_PARAMETERS = re.compile(r"\[parameters: [^\n]*")
+# PostgreSQL's own error details quote the row or key values ("Failing row contains (...)",
+# "Key (email)=(kim@example.com) already exists").
+PG_ROW_VALUES = re.compile(r"(Failing row contains \()[^\n]*(\))")
+PG_KEY_VALUES = re.compile(r"(Key \([^)\n]*\)=\()[^\n]*?(\) (?:already exists|is not present|is still referenced))")
 REDACTED = "[redacted]"
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -39,7 +43,9 @@ request_log = logging.getLogger("planner.request")
 def redact(text: str) -> str:
     text = TOKEN_IN_PATH.sub(rf"\1{REDACTED}", text)
     text = SECRET_PARAMETER.sub(rf"\1{REDACTED}", text)
-    return SQL_PARAMETERS.sub(f"[parameters: {REDACTED}]", text)
+    text = SQL_PARAMETERS.sub(f"[parameters: {REDACTED}]", text)
+    text = PG_ROW_VALUES.sub(rf"\1{REDACTED}\2", text)
+    return PG_KEY_VALUES.sub(rf"\1{REDACTED}\2", text)
 
 
 class RedactTokens(logging.Filter):
@@ -106,7 +112,8 @@ class JsonFormatter(logging.Formatter):
             entry["exc"] = record.exc_text
         if record.stack_info:
             entry["stack"] = record.stack_info
-        return redact(json.dumps(entry, ensure_ascii=False, default=str))
+        # Field by field: on the encoded line a pattern could run past a field's end.
+        return json.dumps(_scrub(entry), ensure_ascii=False, default=str)
 
 
 def make_formatter(log_format: str) -> logging.Formatter:
@@ -121,7 +128,7 @@ def prepare_handler(handler: logging.Handler, log_format: str) -> logging.Handle
     return handler
 
 
-class _AppHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class _AppHandler(logging.StreamHandler):
     """The root handler this module installs; replaced (not stacked) when an app is built again."""
 
 
@@ -190,30 +197,4 @@ def init_sentry(app: Flask) -> None:
     import sentry_sdk
 
     sentry_sdk.init(dsn=app.config["SENTRY_DSN"], send_default_pii=False, include_local_variables=False,
-                    before_send=scrub_event)  # type: ignore[arg-type]
-
-
-try:
-    from gunicorn.glogging import Logger as _GunicornLogger
-except ImportError:  # pragma: no cover - gunicorn is a dependency; this keeps the import optional
-    _GunicornLogger = object  # type: ignore[assignment,misc]
-
-
-class GunicornLogger(_GunicornLogger):  # type: ignore[misc,valid-type]
-    """gunicorn's logger with tokens redacted from every access-log field (request line,
-    path, referrer…) and its own error log lines redacted and formatted like the app's;
-    gunicorn.conf.py selects it."""
-
-    def setup(self, cfg: Any) -> None:
-        super().setup(cfg)
-        import os
-        log_format = os.environ.get("LOG_FORMAT", "text").strip().lower()
-        for handler in self.error_log.handlers:
-            prepare_handler(handler, log_format)
-        for handler in self.access_log.handlers:
-            for kind in (RequestId, RedactTokens):
-                handler.addFilter(kind())
-
-    def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> dict[str, Any]:
-        atoms = super().atoms(resp, req, environ, request_time)
-        return {key: redact(value) if isinstance(value, str) else value for key, value in atoms.items()}
+                    before_send=scrub_event)
