@@ -20,6 +20,9 @@ errorlog = "-"
 # A worker that has not answered in this long is killed and replaced.
 timeout = 60
 graceful_timeout = 30
+# gunicorn 27's control socket lives in $HOME, which a service user may not have (or may not
+# write: ProtectHome); the service is controlled by systemd signals instead.
+control_socket_disable = True
 
 
 class GunicornLogger(_GunicornLogger):

@@ -146,6 +146,8 @@ def configure_logging(app: Flask) -> None:
     app.logger.removeHandler(default_handler)
     # SQLAlchemy echoes statements at INFO when asked; never let a global INFO turn that on.
     logging.getLogger("sqlalchemy.engine").setLevel(max(logging.WARNING, logging.getLevelName(level)))
+    # Alembic announces each of its plugins at INFO whenever it is imported.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     # Loggers that kept handlers of their own (werkzeug's, if it was set up first) redact too.
     for name in ("werkzeug", "gunicorn.error", "gunicorn.access"):
         for handler in logging.getLogger(name).handlers:
