@@ -30,9 +30,7 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
     app.config.update(
         SECRET_KEY=env("SECRET_KEY", DEV_SECRET_KEY),
         SQLALCHEMY_DATABASE_URI=_database_url(app),
-        # hide_parameters: a failed statement's error (logged, sent to Sentry) must not carry
-        # the bound values (password hashes, tokens, personal data).
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True, "hide_parameters": True},
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
         SITE_URL=env("SITE_URL", "http://localhost:5000").rstrip("/"),
         SMTP_URL=env("SMTP_URL", ""),
         MAIL_FROM=env("MAIL_FROM", "planner@localhost"),
@@ -76,6 +74,9 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
     app.config["RATELIMIT_STORAGE_URI"] = redis_url or "memory://"
     if overrides:
         app.config.update(overrides)
+    # A failed statement's error (logged, sent to Sentry) must not carry the bound values
+    # (password hashes, tokens, personal data), even when a caller replaced the engine options.
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"], "hide_parameters": True}
     # A site served over https sends its login cookies over https only, so no plain-http
     # request (a stray link, a downgrade on a hostile network) can carry them.
     https = app.config["SITE_URL"].startswith("https://")
