@@ -129,7 +129,12 @@ def prepare_handler(handler: logging.Handler, log_format: str) -> logging.Handle
 
 
 class _AppHandler(logging.StreamHandler):
-    """The root handler this module installs; replaced (not stacked) when an app is built again."""
+    """The root handler this module installs; replaced (not stacked) when an app is built again.
+    Writes to the current sys.stderr, so a swapped stream (test capture) is followed."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stderr
+        super().emit(record)
 
 
 def configure_logging(app: Flask) -> None:
@@ -139,7 +144,7 @@ def configure_logging(app: Flask) -> None:
     root = logging.getLogger()
     for old in [h for h in root.handlers if isinstance(h, _AppHandler)]:
         root.removeHandler(old)
-    root.addHandler(prepare_handler(_AppHandler(sys.stderr), log_format))
+    root.addHandler(prepare_handler(_AppHandler(), log_format))
     root.setLevel(level)
     # Flask's own handler on the app logger would print each app record a second time.
     from flask.logging import default_handler
