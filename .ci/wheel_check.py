@@ -3,7 +3,8 @@
 Builds the wheel, installs it into a fresh venv in a temporary folder outside the checkout,
 runs `planner db upgrade` and `planner demo-data` with only a temporary instance folder
 writable, serves it with gunicorn from an empty folder, and crawls every public page and feed
-(following links from the home page, in English and Korean). Fails on any 5xx, on a seed page
+(following links from the home page, in English and Korean), then the signed-in pages of
+the demo coordinator and applicant. Fails on any 5xx, on a seed page
 that does not answer, on untranslated Korean, on a traceback in the log, or on any file created
 or changed inside the installed package.
 
@@ -76,7 +77,7 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def fetch(opener: urllib.request.OpenerDirector, url: str) -> tuple[int, dict[str, str], bytes]:
+def fetch(opener: urllib.request.OpenerDirector, url: str | urllib.request.Request) -> tuple[int, dict[str, str], bytes]:
     try:
         with opener.open(url, timeout=60) as response:
             return response.status, dict(response.headers), response.read()
@@ -84,23 +85,40 @@ def fetch(opener: urllib.request.OpenerDirector, url: str) -> tuple[int, dict[st
         return error.code, dict(error.headers), error.read()
 
 
-def crawl(base: str) -> list[str]:
+def log_in(base: str, email: str, password: str) -> urllib.request.OpenerDirector:
+    """An opener whose cookie jar holds a session of `email`."""
+    opener = urllib.request.build_opener(NoRedirect, urllib.request.HTTPCookieProcessor())
+    _status, _headers, body = fetch(opener, base + "/account/login")
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"',
+                      body.decode())
+    if token is None:
+        sys.exit("FAILED: no CSRF token on the login page")
+    form = urllib.parse.urlencode({"email": email, "password": password,
+                                   "csrf_token": token.group(1) or token.group(2)}).encode()
+    status, _headers, _body = fetch(opener, urllib.request.Request(base + "/account/login", data=form))
+    if status != 302:
+        sys.exit(f"FAILED: logging in as {email} answered {status}")
+    return opener
+
+
+def crawl(base: str, seeds: list[str], opener: urllib.request.OpenerDirector | None = None,
+          max_pages: int = MAX_PAGES) -> list[str]:
     """Breadth-first over same-site links; returns the problems found."""
-    opener = urllib.request.build_opener(NoRedirect)
-    queue: deque[str] = deque(SEEDS)
-    seen: set[str] = set(SEEDS)
+    opener = opener or urllib.request.build_opener(NoRedirect)
+    queue: deque[str] = deque(seeds)
+    seen: set[str] = set(seeds)
     queries: dict[str, int] = {}
     problems: list[str] = []
     statuses: dict[int, int] = {}
     fetched = 0
-    while queue and fetched < MAX_PAGES:
+    while queue and fetched < max_pages:
         path = queue.popleft()
         status, headers, body = fetch(opener, base + path)
         fetched += 1
         statuses[status] = statuses.get(status, 0) + 1
         if status >= 500:
             problems.append(f"{status} {path}")
-        elif path in SEEDS and status >= 400:
+        elif path in seeds and status >= 400:
             problems.append(f"seed page answered {status}: {path}")
         if "X-Request-ID" not in headers and "x-request-id" not in {k.lower() for k in headers}:
             problems.append(f"no X-Request-ID header on {path}")
@@ -121,7 +139,7 @@ def crawl(base: str) -> list[str]:
             if f"{parts.scheme}://{parts.netloc}" != base:
                 continue
             local = parts.path + (f"?{parts.query}" if parts.query else "")
-            if local in seen or parts.path.startswith("/language/"):
+            if local in seen or parts.path.startswith(("/language/", "/account/logout")):
                 continue
             if parts.query:
                 if queries.get(parts.path, 0) >= MAX_QUERIES_PER_PATH:
@@ -130,7 +148,7 @@ def crawl(base: str) -> list[str]:
             seen.add(local)
             queue.append(local)
     print(f"   crawled {fetched} URLs: " + ", ".join(f"{n}×{s}" for s, n in sorted(statuses.items())), flush=True)
-    if fetched < 30:
+    if fetched < min(30, max_pages):
         problems.append(f"only {fetched} URLs reached: the crawl found too few links")
     return problems
 
@@ -181,7 +199,8 @@ def main() -> int:
         env.update(PLANNER_INSTANCE_PATH=str(instance), SECRET_KEY=secrets.token_urlsafe(32),
                    SITE_URL=f"http://127.0.0.1:{port}", RATELIMIT_ENABLED="0", PYTHONDONTWRITEBYTECODE="1")
         run([bin_dir / "planner", "db", "upgrade"], cwd=empty, env=env)
-        run([bin_dir / "planner", "demo-data"], cwd=empty, env=env)
+        demo = run([bin_dir / "planner", "demo-data"], cwd=empty, env=env).stdout
+        logins = dict(re.findall(r"^\s*(coordinator|applicant)\s+(\S+@\S+\s+\S+)\s*$", demo, re.M))
         print(f"   done in {time.monotonic() - started:.0f} s", flush=True)
 
         started = step("gunicorn, then crawl every public page and feed")
@@ -201,7 +220,16 @@ def main() -> int:
                 time.sleep(0.2)
         else:
             sys.exit("FAILED: gunicorn did not answer /healthz:\n" + log_path.read_text())
-        problems = crawl(base)
+        problems = crawl(base, SEEDS)
+        # Signed-in pages too (their templates ship in the wheel as well): the back office as
+        # the demo coordinator, the company pages as the demo applicant. GET only.
+        for role, seeds in (("coordinator", ["/backoffice/"]), ("applicant", ["/my/applications", "/my/calendar"])):
+            if role not in logins:
+                problems.append(f"demo-data printed no {role} login")
+                continue
+            email, password = logins[role].split()
+            print(f"   as the demo {role}:", flush=True)
+            problems += crawl(base, seeds, log_in(base, email, password), max_pages=150)
         server.terminate()
         server.wait(timeout=30)
         server = None
