@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 UNITS = Path(__file__).resolve().parent.parent / "deploy" / "systemd"
-TIMED_COMMANDS = {"planner-mail": ["notifications", "send"], "planner-expire": ["allocation", "expire"]}
+TIMED_COMMANDS = {"planner-mail": ["notifications", "send"], "planner-expire": ["allocation", "expire"],
+                  "planner-remind": ["notifications", "remind"]}
 
 
 def read_unit(name: str) -> configparser.ConfigParser:
@@ -22,7 +23,7 @@ def read_unit(name: str) -> configparser.ConfigParser:
 def test_the_expected_units_are_there():
     assert {p.name for p in UNITS.iterdir()} >= {
         "planner.service", "planner-mail.service", "planner-mail.timer", "planner-expire.service",
-        "planner-expire.timer"}
+        "planner-expire.timer", "planner-remind.service", "planner-remind.timer"}
 
 
 @pytest.mark.parametrize("name, command", TIMED_COMMANDS.items())
