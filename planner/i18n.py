@@ -47,10 +47,10 @@ def select_locale() -> str:
     if not has_request_context():
         return "en"
     chosen = request.args.get("lang") or request.cookies.get(LOCALE_COOKIE)
-    if chosen in languages:
+    if chosen is not None and chosen in languages:
         return chosen
     if getattr(current_user, "is_authenticated", False) and getattr(current_user, "locale", None) in languages:
-        return current_user.locale
+        return str(current_user.locale)
     return request.accept_languages.best_match(languages) or "en"
 
 
