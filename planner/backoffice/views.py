@@ -8,14 +8,14 @@ from typing import Any
 from flask import render_template
 from flask.typing import ResponseReturnValue
 
-from planner.backoffice import applications, catalogue, outbox, programmes, services
+from planner.backoffice import announcements, applications, catalogue, outbox, programmes, services
 from planner.backoffice.access import require_staff
 from planner.backoffice.blueprint import bp
 from planner.backoffice.forms import STATUS_LABELS
 from planner.db import utcnow
 
 # The route modules register their views on `bp` when imported.
-ROUTE_MODULES = (applications, catalogue, outbox, programmes)
+ROUTE_MODULES = (announcements, applications, catalogue, outbox, programmes)
 
 # The app factory registers `require_staff` for the whole app: /backoffice URLs of other
 # blueprints (allocation, feeds) are behind it too.
