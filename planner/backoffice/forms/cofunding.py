@@ -7,12 +7,13 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 
 class PaymentForm(FlaskForm):
-    action = SelectField(_l("Mark"), choices=[("paid", _l("Paid")), ("waived", _l("Waived")),
-                                               ("due", _l("Due again"))])
+    action = SelectField(_l("Mark"), choices=[SelectChoice("paid", _l("Paid")), SelectChoice("waived", _l("Waived")),
+                                               SelectChoice("due", _l("Due again"))])
     paid_on = DateField(_l("Paid on"), validators=[Optional()])
     reason = TextAreaField(_l("Reason (for a waiver or taking a mark back)"),
                            validators=[Optional(), Length(max=500)])
