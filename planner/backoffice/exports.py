@@ -41,7 +41,7 @@ CRITERION_LABELS = {"size_class": N_("Company size class"),
                     "sector_fit": N_("Sector fit with the exhibition"),
                     "export_readiness": N_("Export readiness"),
                     "no_show_penalty": N_("Penalty for past no-shows")}
-PAYMENT_LABELS = {PaymentState.due: N_("Due"), PaymentState.paid: N_("Paid"), PaymentState.waived: N_("Waived")}
+PAYMENT_LABELS = {PaymentState.due: N_("Not paid yet"), PaymentState.paid: N_("Paid"), PaymentState.waived: N_("Waived")}
 
 
 @dataclass(frozen=True)

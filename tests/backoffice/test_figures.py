@@ -155,6 +155,6 @@ def test_applications_export_has_shares_and_no_raw_booleans(board_data):
     by_id = {r[0]: dict(zip(header, r, strict=True)) for r in rows[1:]}
     first = by_id[board_data["a1"].id]
     assert first["Exhibits"] == "Ballistic panels (export licence: Applied for)"
-    assert first["Company share due (KRW)"] == 6_000_000 and first["Share paid"] == "Due"
+    assert first["Company share due (KRW)"] == 6_000_000 and first["Share paid"] == "Not paid yet"
     assert first["Export control attested"] in ("Yes", "No") and first["Place"] == "Booth"
     assert by_id[board_data["a4"].id]["Delegates"] == "Kim Min (Export manager)"
