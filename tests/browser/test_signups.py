@@ -113,7 +113,7 @@ def test_applicant_applies_for_booth_and_delegation_reorders_and_withdraws(live_
     csv_path = tmp_path / "applications.csv"
     download_info.value.save_as(csv_path)
     lines = csv_path.read_text(encoding="utf-8-sig").splitlines()
-    assert len(lines) == 2 and "Hanbit Optics Co., Ltd." in lines[1] and "Kim Minji CEO" in lines[1]
+    assert len(lines) == 2 and "Hanbit Optics Co., Ltd." in lines[1] and "Kim Minji (CEO)" in lines[1]
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Export Excel (XLSX)").click()
     assert download_info.value.suggested_filename.endswith(".xlsx")
