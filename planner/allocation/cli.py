@@ -66,9 +66,11 @@ def export(programme_slug: str) -> None:
 @allocation.command("expire")
 @single_instance("allocation expire")
 def expire() -> None:
-    """Expire overdue confirmations and give free places to the waitlists (run by a timer)."""
+    """Expire overdue confirmations and offer their places to the waitlists (run by a timer).
+
+    Only places this run frees are offered: every other freed place was offered at once, and
+    a place a coordinator took away stays as the coordinator left it (allocation rule 7)."""
     from planner.allocation import services
     with unit_of_work.command():
         expired, promoted = services.expire_overdue()
-        promoted += services.fill_all_freed_places()
     click.echo(f"{expired} expired, {promoted} promoted from waitlists.")
