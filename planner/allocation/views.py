@@ -111,7 +111,8 @@ def override(application_id: int) -> ResponseReturnValue:
         return _offer_page(application.offer, form, application.id, 400)
     try:
         services.override(application, form.to_status.data, actor=current_user,
-                          reason=form.reason.data)
+                          reason=form.reason.data, position=form.position.data,
+                          beyond_cap=bool(form.beyond_cap.data))
     except (services.AllocationError, signups.StatusChanged) as exc:
         form.form_errors.append(str(exc))
         return _offer_page(application.offer, form, application_id, exc.status_code)
