@@ -53,14 +53,16 @@ def run(programme_slug: str, dry_run: bool, seed: str | None) -> None:
 
 @allocation.command("export")
 @click.argument("programme_slug")
-def export(programme_slug: str) -> None:
+@click.option("--current", is_flag=True,
+              help="Each application's status and waitlist position now, not the run's.")
+def export(programme_slug: str, current: bool) -> None:
     """Print PROGRAMME's latest allocation as JSON (the format of DOMAIN.md)."""
     from planner.allocation.export import export_programme
     programme = _programme(programme_slug)
     with unit_of_work.command():
-        data = export_programme(programme)
-    json.dump(data, sys.stdout, ensure_ascii=False)
-    sys.stdout.write("\n")
+        data = export_programme(programme, current=current)
+    # One write: json.dump to an unbuffered stdout made millions of small writes.
+    sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
 
 
 @allocation.command("expire")

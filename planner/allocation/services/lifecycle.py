@@ -99,7 +99,7 @@ def expire_overdue(now: dt.datetime | None = None) -> tuple[int, int]:
     if not rows:
         return 0, 0
     e = ApplicationEvent.__table__
-    event_ids = dict(db.session.execute(
+    event_ids: dict[int, int] = dict(db.session.execute(
         insert(e).returning(e.c.application_id, e.c.id, sort_by_parameter_order=True),
         [dict(application_id=r.id, actor_id=None, at=now, from_status=S.allocated.value,
               to_status=S.expired.value, reason=reasons.EXPIRED, is_override=False)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection
+from typing import Any
 
 from sqlalchemy import and_, select
 
@@ -25,7 +26,7 @@ from planner.signups.services import capacity, change_status, held_places, take_
 S = ApplicationStatus
 
 
-def tell_company(application: Application, template: str, **context: object) -> None:
+def tell_company(application: Application, template: str, **context: Any) -> None:
     """Mail the application's company about a change of its place, each reader in their own
     language, dates in the offer's zone (the template formats them)."""
     notify(company_recipients([application.company_id]).get(application.company_id, []),
