@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlalchemy import select
 
 from planner.catalogue.models import ExhibitionStatus, OfferMode
 from planner.notifications.models import OutboxMessage
@@ -451,3 +452,14 @@ def test_an_applicants_edits_of_answers_delegates_and_ranks_are_in_the_history(a
                      (reasons.ANSWERS_EDITED, user.id, "submitted", "submitted"),
                      (reasons.RANK_CHANGED, user.id, "submitted", "submitted")]
     assert [e.reason for e in second.events][-1] == reasons.RANK_CHANGED
+
+
+def test_an_ineligible_application_is_mailed_with_its_reason(app, db):
+    user = make_user(locale="ko")
+    application = submit(make_offer(), user.company, actor=user)
+    services.change_status(application, S.ineligible, actor=None, reason="Licence refused")
+    application.ineligible_reason = "Licence refused"
+    services.tell_ineligible(application)
+    mail = db.session.scalars(select(OutboxMessage).where(OutboxMessage.to_addr == user.email)
+                              .order_by(OutboxMessage.id.desc())).first()
+    assert mail.subject.startswith("신청 부적격") and "Licence refused" in mail.body_text

@@ -24,7 +24,7 @@ from planner.signups.services.errors import (
                                               TransitionNotAllowed,
                                               WindowClosed,
 )
-from planner.signups.services.lifecycle import withdraw_application
+from planner.signups.services.lifecycle import tell_ineligible, withdraw_application
 from planner.signups.services.my_applications import (
                                               ApplicationRow,
                                               ProgrammeApplications,
@@ -92,6 +92,6 @@ __all__ = [
     "list_company_applications", "list_programmes_with_offers", "move_application", "next_rank",
     "next_step", "offered_kinds", "parse_kind", "programme_allowance", "rank_of",
     "ranked_applications", "record_edit", "ranks_close_at", "ranks_editable", "set_order", "set_ranks",
-    "submit_application", "take_place", "take_places", "taken", "update_answers",
+    "submit_application", "take_place", "take_places", "taken", "tell_ineligible", "update_answers",
     "window_is_open", "withdraw_application",
 ]

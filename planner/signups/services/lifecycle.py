@@ -62,3 +62,12 @@ def _promote_first_come(offer: Offer, kind: PlaceKind, *, actor: User | None,
            "signups/email/promoted.txt", application=candidate, offer=offer,
            link=absolute_url("signups.application", application_id=candidate.id))
     return candidate
+
+
+def tell_ineligible(application: Application) -> None:
+    """Mail the company that its application was marked ineligible, with the reason (a
+    coordinator's as written, the rules' in the reader's language)."""
+    notify(company_recipients([application.company_id]).get(application.company_id, []),
+           "signups/email/ineligible.txt", application=application, offer=application.offer,
+           reason=application.ineligible_reason,
+           link=absolute_url("signups.application", application_id=application.id))
