@@ -11,7 +11,7 @@ from planner.accounts.permissions import company_required, role_required
 from planner.allocation import services
 from planner.allocation.forms import OverrideForm, PublishForm
 from planner.allocation.models import AllocationRun
-from planner.allocation.scoring import CRITERIA_CODES
+from planner.allocation.scoring import CRITERIA_CODES, breakdown_codes
 from planner.catalogue import services as catalogue
 from planner.catalogue.models import Offer, Programme
 from planner.db import is_valid_id
@@ -128,7 +128,8 @@ def programme_results(slug: str) -> ResponseReturnValue:
     run = services.get_published_run(programme)
     return render_template("allocation/programme_results.html", programme=programme, run=run,
                            slots=services.summarise_run(run) if run else [],
-                           criteria_codes=CRITERIA_CODES)
+                           criteria_codes=breakdown_codes((run.inputs or {}).get("criteria") or {})
+                           if run else CRITERIA_CODES)
 
 
 @bp.route("/my/allocation")

@@ -9,6 +9,7 @@ import json
 from sqlalchemy import event, func, select
 
 from planner.allocation import services
+from planner.allocation.models import AllocationResult
 from planner.notifications.models import OutboxMessage
 from planner.signups.models import Application, ApplicationEvent
 from planner.signups.models import ApplicationStatus as S
@@ -160,3 +161,24 @@ def test_export_current_gives_statuses_and_positions_now(db, programme, runner):
     assert sorted(now[str(a.id)] for a in waits) == [("allocated", None), ("waitlisted", 1)]
     assert set(current) == set(before) and current["seed"] == before["seed"]
     assert db.session.scalar(select(func.count()).select_from(Application)) == 3
+
+
+def test_a_programme_publishing_past_results_scores_them_once(db, programme):
+    # Issue 10, item 7 (selection that learns): recorded attendance reaches the breakdown, and a
+    # no-show is not counted by both the old counter and the recorded attendance.
+    from planner.outcomes.models import Attendance, AttendanceStatus
+    from tests.factories import make_exhibition, make_offer, make_programme
+
+    earlier = make_offer(programme=make_programme(), exhibition=make_exhibition(
+        starts_on=dt.date(2024, 6, 10), ends_on=dt.date(2024, 6, 14), edition_year=2024))
+    programme.criteria = {**(programme.criteria or {}), "past_no_show": 7, "no_show_penalty": 5}
+    offer = closed_offer(programme)
+    x, _ux = company_with_user(size_class="small", no_show_count=1)
+    xa = apply(x, offer, 1)
+    db.session.add(Attendance(offer=earlier, company=x, status=AttendanceStatus.no_show))
+    db.session.flush()
+    run = services.run_allocation(programme, actor=None, dry_run=True)
+    breakdown = db.session.scalar(select(AllocationResult.breakdown).where(
+        AllocationResult.run_id == run.id, AllocationResult.application_id == xa.id))
+    assert breakdown["past_no_show"] == -7.0 and breakdown["no_show_penalty"] == 0.0
+    assert "report_on_time" not in breakdown  # not published, not listed

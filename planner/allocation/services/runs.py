@@ -4,7 +4,9 @@ published run, whose seed is the previewed one)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
@@ -26,6 +28,8 @@ from planner.allocation.services.inputs import (
 )
 from planner.allocation.services.publication import apply_publication
 from planner.catalogue.models import Offer, Programme
+from planner.outcomes import services as outcomes
+from planner.outcomes.criteria import PAST_RESULT_CODES, PastResults
 from planner.db import utcnow
 from planner.extensions import db
 from planner.i18n import _
@@ -57,6 +61,7 @@ def _compute(programme: Programme, offers: list[Offer], apps: list[AppRow], seed
     keys = {o.id: exhibition_keys(o.exhibition) for o in offers}
     exhibition_sectors = {o.id: frozenset(str(s) for s in o.exhibition.sectors) for o in offers}
     criteria = programme.criteria or {}
+    past = _past_results(offers, criteria, companies)
     eligible_sizes = list(programme.eligible_size_classes or [])
 
     slots = []
@@ -84,6 +89,7 @@ def _compute(programme: Programme, offers: list[Offer], apps: list[AppRow], seed
             sector_fit=not exhibition_sectors[app.offer_id].isdisjoint(company.sectors),
             export_ready=export_ready(company, app.answers),
             no_shows=company.no_show_count,
+            past=past.get(app.company_id, PastResults()),
         )
         # Every application gets its score and lottery number, so the export and the pages
         # show the same fields for all; only eligible, submitted ones are matched.
@@ -111,6 +117,16 @@ def _compute(programme: Programme, offers: list[Offer], apps: list[AppRow], seed
             tiebreak=tiebreaks[app.id]))
     result = _match(slots, candidates, programme.cap_per_company)
     return _Computed(slots, candidates, scores, tiebreaks, reasons, withdrawn, result)
+
+
+def _past_results(offers: list[Offer], criteria: Mapping[str, Any],
+                  companies: Mapping[int, Any]) -> dict[int, PastResults]:
+    """The companies' records at shows that ended before the last ranked window closed (a fixed
+    date, so a preview and its publication read the same), when the programme scores them."""
+    if not offers or not any(code in criteria for code in PAST_RESULT_CODES):
+        return {}
+    before = max(offer.closes_at for offer in offers).date()
+    return outcomes.past_results(companies, before=before)
 
 
 def _result_rows(run_id: int, apps: list[AppRow], computed: _Computed) -> list[dict[str, object]]:
