@@ -182,3 +182,30 @@ def test_a_programme_publishing_past_results_scores_them_once(db, programme):
         AllocationResult.run_id == run.id, AllocationResult.application_id == xa.id))
     assert breakdown["past_no_show"] == -7.0 and breakdown["no_show_penalty"] == 0.0
     assert "report_on_time" not in breakdown  # not published, not listed
+
+
+def test_series_keys_match_editions_not_acronyms():
+    from planner.catalogue.series import exhibition_series_keys, series_key
+    assert series_key("Eurosatory 2024") == series_key("eurosatory-2024") == series_key("EUROSATORY")
+    eurosatory_2026 = exhibition_series_keys(name="Eurosatory 2026", slug="eurosatory-2026")
+    assert series_key("Eurosatory 2024") in eurosatory_2026
+    sea_air_space = exhibition_series_keys(name="Sea-Air-Space 2026", slug="sea-air-space-2026")
+    assert series_key("SAS") not in sea_air_space and series_key("Sea Air Space 2024") in sea_air_space
+
+
+def test_a_company_that_exhibited_at_an_earlier_edition_is_no_first_timer(db, programme):
+    # Issue 10, item 8: "Eurosatory 2024" in the profile earned the first-timer's points at
+    # Eurosatory 2026, and "SAS" (Singapore Airshow) cost them at Sea-Air-Space.
+    from tests.factories import make_exhibition
+    programme.criteria = {**(programme.criteria or {}), "first_time_at_exhibition": 20}
+    eurosatory = closed_offer(programme, exhibition=make_exhibition(
+        name="Eurosatory 2026", slug="eurosatory-2026", acronym="EUROSATORY"))
+    sas = closed_offer(programme, exhibition=make_exhibition(
+        name="Sea-Air-Space 2026", slug="sea-air-space-2026", acronym="SAS"))
+    x, _ux = company_with_user(size_class="small", prior_exhibitions=["Eurosatory 2024", "SAS"])
+    xe, xs = apply(x, eurosatory, 1), apply(x, sas, 2)
+    run = services.run_allocation(programme, actor=None, dry_run=True)
+    breakdowns = dict(db.session.execute(select(AllocationResult.application_id, AllocationResult.breakdown)
+                                         .where(AllocationResult.run_id == run.id)).all())
+    assert breakdowns[xe.id]["first_time_at_exhibition"] == 0.0
+    assert breakdowns[xs.id]["first_time_at_exhibition"] == 20.0
