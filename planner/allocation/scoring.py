@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from planner.outcomes.criteria import PAST_RESULT_CODES, PastResults, past_result_points
+
 # The gates' reasons are kept in the one registry of audit reasons (stored in English,
 # translated when shown); re-exported here for the callers of check_eligibility.
 from planner.signups.reasons import (

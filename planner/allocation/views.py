@@ -127,6 +127,7 @@ def programme_results(slug: str) -> ResponseReturnValue:
         abort(404)
     run = services.get_published_run(programme)
     return render_template("allocation/programme_results.html", programme=programme, run=run,
+                           drawn=services.programme_seed(programme),
                            slots=services.summarise_run(run) if run else [],
                            criteria_codes=breakdown_codes((run.inputs or {}).get("criteria") or {})
                            if run else CRITERIA_CODES)

@@ -209,3 +209,33 @@ def test_a_company_that_exhibited_at_an_earlier_edition_is_no_first_timer(db, pr
                                          .where(AllocationResult.run_id == run.id)).all())
     assert breakdowns[xe.id]["first_time_at_exhibition"] == 0.0
     assert breakdowns[xs.id]["first_time_at_exhibition"] == 20.0
+
+
+def test_the_seed_is_drawn_by_the_system_committed_first_and_never_chosen(db, programme, client, runner):
+    # Issue 10, item 11: `allocation run P --seed S` published with any seed, and previews
+    # could be repeated until one pleased.
+    import hashlib
+    offer = closed_offer(programme, booth_capacity=1)
+    for _ in range(3):
+        apply(company_with_user(size_class="small")[0], offer, 1)
+    db.session.commit()
+    page = client.get(f"/programmes/{programme.slug}/results").get_data(as_text=True)
+    drawn = services.programme_seed(programme)
+    assert drawn is not None and hashlib.sha256(drawn.seed.encode()).hexdigest() in page
+    assert drawn.seed not in page  # revealed only with the results
+    first = services.run_allocation(programme, actor=None, dry_run=True)
+    second = services.run_allocation(programme, actor=None, dry_run=True)
+    assert first.seed == second.seed == drawn.seed
+    db.session.commit()
+    refused = runner.invoke(args=["allocation", "run", programme.slug, "--seed", "lucky"])
+    assert refused.exit_code != 0 and services.get_published_run(programme) is None
+    assert runner.invoke(args=["allocation", "run", programme.slug]).exit_code == 0
+    db.session.expire_all()
+    assert services.get_published_run(programme).seed == drawn.seed
+
+
+def test_a_programme_without_ranked_offers_publishes_no_run(db, programme):
+    import pytest
+    with pytest.raises(services.NoRun):
+        services.run_allocation(programme, actor=None, dry_run=False)
+    assert services.get_published_run(programme) is None

@@ -64,7 +64,7 @@ def test_dry_run_stores_results_and_changes_no_status(db, programme, contested, 
 
 def test_publish_moves_statuses_counters_and_writes_audit_rows(db, programme, contested, coordinator):
     now = dt.datetime.now(UTC)
-    run = services.run_allocation(programme, actor=coordinator, dry_run=False, seed="s", now=now)
+    run = services.run_allocation(programme, actor=coordinator, dry_run=False, now=now)
     db.session.commit()
     apps = contested["apps"]
     for app in apps.values():

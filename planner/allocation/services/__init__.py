@@ -15,6 +15,7 @@ from planner.allocation.services.errors import (
                                                 PublishedAlready,
                                                 ReasonRequired,
                                                 RunChanged,
+                                                SeedNotDrawn,
                                                 WindowsOpen,
 )
 from planner.allocation.services.inputs import profile_complete, ranked_offers
@@ -46,15 +47,16 @@ from planner.allocation.services.runs import (
                                                 publish_preview,
                                                 run_allocation,
 )
+from planner.allocation.services.seeds import programme_seed
 
 __all__ = [
     "AllocationError", "Budget", "BudgetLine", "CapReached", "CapacityFull", "CompanyResult",
     "ConfirmationClosed", "NoRun", "NotAllocated", "NotPreviewed", "NotYours", "PublishedAlready",
-    "ReasonRequired", "RunChanged", "SlotSummary", "Target", "WindowsOpen",
+    "ReasonRequired", "RunChanged", "SeedNotDrawn", "SlotSummary", "Target", "WindowsOpen",
     "confirm", "cutoffs_for", "decline", "expire_overdue", "fill_all_freed_places",
     "fill_freed_place", "get_latest_run", "get_published_run", "list_company_results",
     "list_offer_applications", "list_offer_events", "list_programmes_with_runs",
     "list_run_results", "list_runs", "offer_budget", "override", "profile_complete",
-    "programme_budget", "promotion_cap", "publish_preview", "ranked_offers", "run_allocation", "run_cap",
+    "programme_budget", "programme_seed", "promotion_cap", "publish_preview", "ranked_offers", "run_allocation", "run_cap",
     "summarise_run", "waitlist", "withdraw",
 ]

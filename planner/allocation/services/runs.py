@@ -14,7 +14,13 @@ from sqlalchemy.exc import IntegrityError
 from planner.accounts.models import User
 from planner.allocation import lottery, matching, scoring
 from planner.allocation.models import AllocationResult, AllocationRun
-from planner.allocation.services.errors import NoRun, NotPreviewed, PublishedAlready, WindowsOpen
+from planner.allocation.services.errors import (
+    NoRun,
+    NotPreviewed,
+    PublishedAlready,
+    SeedNotDrawn,
+    WindowsOpen,
+)
 from planner.allocation.services.inputs import (
     AppRow,
     current_statuses,
@@ -27,12 +33,13 @@ from planner.allocation.services.inputs import (
     subsidised_last_year,
 )
 from planner.allocation.services.publication import apply_publication
+from planner.allocation.services.seeds import programme_seed
 from planner.catalogue.models import Offer, Programme
-from planner.outcomes import services as outcomes
-from planner.outcomes.criteria import PAST_RESULT_CODES, PastResults
 from planner.db import utcnow
 from planner.extensions import db
 from planner.i18n import _
+from planner.outcomes import services as outcomes
+from planner.outcomes.criteria import PAST_RESULT_CODES, PastResults
 from planner.signups.models import ApplicationStatus
 
 S = ApplicationStatus
@@ -196,7 +203,17 @@ def run_allocation(programme: Programme, *, actor: User | None, dry_run: bool,
                                 "%(date)s); publish after they have all closed.",
                                 count=len(still_open),
                                 date=min(o.closes_at for o in still_open).strftime("%Y-%m-%d %H:%M UTC")))
-    seed = seed or lottery.new_seed()
+    drawn = programme_seed(programme, now)
+    if not dry_run:
+        if drawn is None:
+            raise NoRun(_("This programme has no ranked offers to allocate."))
+        if seed is not None and seed != drawn.seed:
+            raise SeedNotDrawn(_("The publication uses the seed the system drew when the "
+                                 "applications closed; no other seed can be given."))
+        seed = drawn.seed
+    # A preview uses the drawn seed once there is one; before the windows close (only a
+    # rehearsal, never publishable) a throwaway one.
+    seed = seed or (drawn.seed if drawn is not None else lottery.new_seed())
     apps = load_applications([o.id for o in offers])
     computed = _compute(programme, offers, apps, seed)
 
