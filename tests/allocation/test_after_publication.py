@@ -239,3 +239,26 @@ def test_a_programme_without_ranked_offers_publishes_no_run(db, programme):
     with pytest.raises(services.NoRun):
         services.run_allocation(programme, actor=None, dry_run=False)
     assert services.get_published_run(programme) is None
+
+
+def test_a_rule_edit_after_publication_does_not_rewrite_committed_money(db, programme):
+    # Issue 10, item 3: changing a share after publication changed confirmed places' subsidy.
+    offer = closed_offer(programme, booth_capacity=1, booth_cost_krw=10_000_000)
+    x, ux = company_with_user(size_class="small")
+    xa = apply(x, offer, 1)
+    now = dt.datetime.now(UTC)
+    run = services.run_allocation(programme, actor=None, dry_run=False, now=now)
+    services.confirm(xa, ux, now=now)
+    before = services.programme_budget(programme).confirmed_krw
+    programme.subsidy_shares = {**programme.subsidy_shares, "small": 0.1}
+    db.session.flush()
+    assert services.programme_budget(programme).confirmed_krw == before == 7_000_000
+    assert run.inputs["subsidy_shares"]["small"] == 0.7
+
+
+def test_a_run_without_applications_keeps_its_inputs(db, programme):
+    closed_offer(programme, booth_capacity=2)
+    run = services.run_allocation(programme, actor=None, dry_run=True)
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(type(run), run.id).inputs["cap_per_company"] == programme.cap_per_company

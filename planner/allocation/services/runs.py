@@ -280,6 +280,8 @@ def _inputs_snapshot(programme: Programme, offers: list[Offer], apps: list[AppRo
         "cap_per_company": programme.cap_per_company,
         "criteria": programme.criteria,
         "eligible_size_classes": list(programme.eligible_size_classes or []),
+        # The money rules too (rule 9): places of a published run keep these shares.
+        "subsidy_shares": dict(programme.subsidy_shares or {}),
         "slots": [{"offer_id": s.key[0], "exhibition": by_offer[s.key[0]].exhibition.slug,
                    "kind": s.key[1], "capacity": s.capacity} for s in computed.slots],
         "applications": len(apps),
