@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from planner.accounts.models import Company
+from planner.allocation.services.runs import get_published_run
 from planner.catalogue.models import Offer, Programme
 from planner.catalogue.services import company_share_krw
-from planner.allocation.services.runs import get_published_run
 from planner.extensions import db
 from planner.signups.models import Application, ApplicationStatus
 from planner.signups.services import HELD_STATUSES
