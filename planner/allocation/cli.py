@@ -76,3 +76,15 @@ def expire() -> None:
     with unit_of_work.command():
         expired, promoted = services.expire_overdue()
     click.echo(f"{expired} expired, {promoted} promoted from waitlists.")
+
+
+@allocation.command("check")
+def check() -> None:
+    """Check that every offer's taken counters equal the applications holding its places."""
+    from planner.signups.services import counter_drift
+    drift = counter_drift()
+    for offer_id, kind, counter, holders in drift:
+        click.echo(f"offer {offer_id} {kind}: counter {counter}, holders {holders}")
+    if drift:
+        raise click.ClickException(f"{len(drift)} counters differ from their holders.")
+    click.echo("Every counter equals its holders.")

@@ -262,3 +262,15 @@ def test_a_run_without_applications_keeps_its_inputs(db, programme):
     db.session.commit()
     db.session.expire_all()
     assert db.session.get(type(run), run.id).inputs["cap_per_company"] == programme.cap_per_company
+
+
+def test_allocation_check_reports_a_counter_that_drifted(db, programme, runner):
+    offer = closed_offer(programme, booth_capacity=2)
+    apply(company_with_user(size_class="small")[0], offer, 1)
+    services.run_allocation(programme, actor=None, dry_run=False)
+    db.session.commit()
+    assert runner.invoke(args=["allocation", "check"]).exit_code == 0
+    offer.booth_taken = 2  # what ten parallel declines once left behind
+    db.session.commit()
+    result = runner.invoke(args=["allocation", "check"])
+    assert result.exit_code != 0 and f"offer {offer.id} booth: counter 2, holders 1" in result.output
