@@ -274,3 +274,20 @@ def test_allocation_check_reports_a_counter_that_drifted(db, programme, runner):
     db.session.commit()
     result = runner.invoke(args=["allocation", "check"])
     assert result.exit_code != 0 and f"offer {offer.id} booth: counter 2, holders 1" in result.output
+
+
+def test_a_first_come_place_withdrawn_after_its_window_goes_to_its_first_come_waitlist(db, programme):
+    # Issue 10, item 9: such a place was never offered to the first-come waitlist.
+    from planner.catalogue.models import OfferMode
+    from tests.factories import make_application
+    closed_offer(programme)  # the programme's ranked call
+    first_come = closed_offer(programme, mode=OfferMode.first_come, booth_capacity=1)
+    h, uh = company_with_user(size_class="small")
+    w, uw = company_with_user(size_class="medium")
+    held = make_application(company=h, offer=first_come, status=S.confirmed)
+    waiting = make_application(company=w, offer=first_come, status=S.waitlisted)
+    first_come.booth_taken = 1
+    services.run_allocation(programme, actor=None, dry_run=False)
+    services.withdraw(held, uh)
+    assert waiting.status == S.confirmed and first_come.booth_taken == 1
+    assert counter_drift() == []

@@ -20,8 +20,15 @@ from planner.db import utcnow
 from planner.extensions import db
 from planner.notifications.services import absolute_url, notify
 from planner.signups import reasons
-from planner.signups.models import Application, ApplicationEvent, ApplicationStatus
-from planner.signups.services import capacity, change_status, held_places, take_place, taken
+from planner.signups.models import Application, ApplicationEvent, ApplicationStatus, PlaceKind
+from planner.signups.services import (
+    capacity,
+    change_status,
+    held_places,
+    promote_first_come,
+    take_place,
+    taken,
+)
 
 S = ApplicationStatus
 
@@ -80,8 +87,8 @@ def fill_freed_place(offer: Offer, kind: str, *, now: dt.datetime | None = None,
     application a coordinator just moved off this place, which must not get it straight back.
     Returns the promoted."""
     now = now or utcnow()
-    if taken(offer, kind) >= capacity(offer, kind):
-        return []  # nothing free: no waitlist to lock or walk
+    if offer.mode != OfferMode.ranked or taken(offer, kind) >= capacity(offer, kind):
+        return []  # first-come waitlists are not the run's; nothing free: nothing to walk
     cap = promotion_cap(offer.programme)
     promoted: list[Application] = []
     for application, _result in waitlist(offer, kind):
@@ -101,10 +108,13 @@ def offer_on(application: Application, cause: ApplicationEvent, *, now: dt.datet
     """After `application` gave up its place (`cause`): offer the place on at once, then, as its
     company has dropped a place, the free places of the slot types where that company waits.
     Returns the promoted."""
+    if application.offer.mode != OfferMode.ranked:
+        # A first-come place goes to its own waitlist, confirmed as first-come places are,
+        # also after the window has closed.
+        first = promote_first_come(application.offer, PlaceKind(application.kind), actor=None, now=now)
+        return [first] if first is not None else []
     promoted = fill_freed_place(application.offer, str(application.kind), now=now, cause=cause,
                                 exclude=exclude)
-    if application.offer.mode != OfferMode.ranked:
-        return promoted
     promoted += company_under_cap(application.company_id, application.programme_id, now=now,
                                   cause=cause, exclude={application.id, *exclude})
     return promoted

@@ -24,7 +24,7 @@ from planner.signups.services.errors import (
                                               TransitionNotAllowed,
                                               WindowClosed,
 )
-from planner.signups.services.lifecycle import tell_ineligible, withdraw_application
+from planner.signups.services.lifecycle import promote_first_come, tell_ineligible, withdraw_application
 from planner.signups.services.my_applications import (
                                               ApplicationRow,
                                               ProgrammeApplications,
@@ -90,7 +90,7 @@ __all__ = [
     "ensure_editable", "find_application", "free_place", "get_company_application", "get_offer",
     "get_programme_with_offers", "held_places", "is_editable", "is_size_eligible",
     "list_company_applications", "list_programmes_with_offers", "move_application", "next_rank",
-    "next_step", "offered_kinds", "parse_kind", "programme_allowance", "rank_of",
+    "next_step", "offered_kinds", "parse_kind", "programme_allowance", "promote_first_come", "rank_of",
     "ranked_applications", "record_edit", "ranks_close_at", "ranks_editable", "set_order", "set_ranks",
     "submit_application", "take_place", "take_places", "taken", "tell_ineligible", "update_answers",
     "window_is_open", "withdraw_application",

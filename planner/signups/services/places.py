@@ -2,7 +2,7 @@
 freeing a place, which the database keeps within capacity (sign-ups and allocation both call it)."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 from sqlalchemy import Column, bindparam, func, select, update
 from sqlalchemy.orm.util import identity_key
@@ -66,15 +66,20 @@ def free_place(offer_id: int, kind: PlaceKind | str) -> None:
     _forget_counts(offer_id)
 
 
+def _batches(counts: Mapping[tuple[int, str], int]) -> Iterator[tuple[PlaceKind, list[dict[str, int]]]]:
+    """(kind, [{"b_id": offer id, "b_n": places}]) for each kind with places to change."""
+    for kind in PlaceKind:
+        batch = [{"b_id": offer_id, "b_n": n} for (offer_id, k), n in counts.items() if k == kind]
+        if batch:
+            yield kind, batch
+
+
 def take_places(counts: Mapping[tuple[int, str], int]) -> bool:
     """Take `n` places of each (offer id, kind) at once, each only if all `n` fit (publication).
     Returns False when a capacity would be exceeded: the caller must then roll back."""
     o = Offer.__table__
-    for kind in PlaceKind:
+    for kind, batch in _batches(counts):
         column, limit = _columns(kind)
-        batch = [{"b_id": offer_id, "b_n": n} for (offer_id, k), n in counts.items() if k == kind]
-        if not batch:
-            continue
         statement = (update(o).where(o.c.id == bindparam("b_id"), column + bindparam("b_n") <= limit)
                      .values({column: column + bindparam("b_n")}))
         result = db.session.execute(statement, batch)
@@ -101,11 +106,8 @@ def held_places(company_id: int, programme_id: int, *, lock: bool = False) -> in
 def free_places(counts: Mapping[tuple[int, str], int]) -> None:
     """Give back `n` places of each (offer id, kind) at once (expiry in bulk): one statement per kind."""
     o = Offer.__table__
-    for kind in PlaceKind:
+    for kind, batch in _batches(counts):
         column, _limit = _columns(kind)
-        batch = [{"b_id": offer_id, "b_n": n} for (offer_id, k), n in counts.items() if k == kind]
-        if not batch:
-            continue
         db.session.execute(update(o).where(o.c.id == bindparam("b_id"), column >= bindparam("b_n"))
                            .values({column: column - bindparam("b_n")}), batch)
         for item in batch:
