@@ -53,22 +53,38 @@ def run(programme_slug: str, dry_run: bool, seed: str | None) -> None:
 
 @allocation.command("export")
 @click.argument("programme_slug")
-def export(programme_slug: str) -> None:
+@click.option("--current", is_flag=True,
+              help="Each application's status and waitlist position now, not the run's.")
+def export(programme_slug: str, current: bool) -> None:
     """Print PROGRAMME's latest allocation as JSON (the format of DOMAIN.md)."""
     from planner.allocation.export import export_programme
     programme = _programme(programme_slug)
     with unit_of_work.command():
-        data = export_programme(programme)
-    json.dump(data, sys.stdout, ensure_ascii=False)
-    sys.stdout.write("\n")
+        data = export_programme(programme, current=current)
+    # One write: json.dump to an unbuffered stdout made millions of small writes.
+    sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
 
 
 @allocation.command("expire")
 @single_instance("allocation expire")
 def expire() -> None:
-    """Expire overdue confirmations and give free places to the waitlists (run by a timer)."""
+    """Expire overdue confirmations and offer their places to the waitlists (run by a timer).
+
+    Only places this run frees are offered: every other freed place was offered at once, and
+    a place a coordinator took away stays as the coordinator left it (allocation rule 7)."""
     from planner.allocation import services
     with unit_of_work.command():
         expired, promoted = services.expire_overdue()
-        promoted += services.fill_all_freed_places()
     click.echo(f"{expired} expired, {promoted} promoted from waitlists.")
+
+
+@allocation.command("check")
+def check() -> None:
+    """Check that every offer's taken counters equal the applications holding its places."""
+    from planner.signups.services import counter_drift
+    drift = counter_drift()
+    for offer_id, kind, counter, holders in drift:
+        click.echo(f"offer {offer_id} {kind}: counter {counter}, holders {holders}")
+    if drift:
+        raise click.ClickException(f"{len(drift)} counters differ from their holders.")
+    click.echo("Every counter equals its holders.")

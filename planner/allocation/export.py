@@ -2,6 +2,7 @@
 plain JSON-ready data that tools outside this repository check."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -11,13 +12,15 @@ from planner.allocation.services import NoRun, get_latest_run, ranked_offers
 from planner.catalogue.models import Exhibition, Offer, Programme
 from planner.extensions import db
 from planner.i18n import _
-from planner.signups.models import Application
+from planner.signups.models import Application, ApplicationStatus
 
 
-def export_programme(programme: Programme) -> dict[str, Any]:
+def export_programme(programme: Programme, *, current: bool = False) -> dict[str, Any]:
     """The programme's latest run (published, else the latest dry run) in the export format.
 
-    Statuses are the run's decisions, before later confirmations, declines or promotions.
+    Statuses are the run's decisions, before later confirmations, declines or promotions; with
+    `current`, each application's status now and its waitlist position now (a coordinator's
+    chosen order first, then the run's).
     Priorities and lottery numbers are the stored floats, so JSON round-trips them exactly.
     Raises NoRun when the programme has never been run.
     """
@@ -33,19 +36,22 @@ def export_programme(programme: Programme) -> dict[str, Any]:
     rows = db.session.execute(
         select(Application.id, Application.company_id, Application.kind, Application.preference,
                Exhibition.slug, AllocationResult.priority, AllocationResult.tiebreak,
-               AllocationResult.outcome, AllocationResult.waitlist_position)
+               AllocationResult.outcome, AllocationResult.waitlist_position,
+               Application.status, Application.waitlist_order, Application.offer_id)
         .join(AllocationResult, AllocationResult.application_id == Application.id)
         .join(Offer, Offer.id == Application.offer_id)
         .join(Exhibition, Exhibition.id == Offer.exhibition_id)
         .where(AllocationResult.run_id == run.id)
-        .order_by(Application.id))
+        .order_by(Application.id)).all()
+    positions = _current_positions(rows) if current else {}
     applications = [
         {"id": str(r.id), "company": str(r.company_id), "exhibition": r.slug, "kind": str(r.kind),
          "preference": r.preference,
          "priority": float(r.priority) if r.priority is not None else None,
          "tiebreak": float(r.tiebreak) if r.tiebreak is not None else None,
-         "status": r.outcome,
-         "waitlist_position": r.waitlist_position if r.outcome == "waitlisted" else None}
+         "status": str(r.status) if current else r.outcome,
+         "waitlist_position": (positions.get(r.id) if current
+                               else r.waitlist_position if r.outcome == "waitlisted" else None)}
         for r in rows]
     return {
         "programme": programme.slug,
@@ -55,3 +61,18 @@ def export_programme(programme: Programme) -> dict[str, Any]:
                   for s in slots],
         "applications": applications,
     }
+
+
+def _current_positions(rows: Sequence[Any]) -> dict[int, int]:
+    """Each waitlisted application's position now, per slot type, in promotion's order."""
+    waiting = sorted((r for r in rows if r.status == ApplicationStatus.waitlisted),
+                     key=lambda r: (r.waitlist_order is None, r.waitlist_order or 0,
+                                    r.priority is None, -(r.priority or 0.0),
+                                    r.tiebreak is None, -(r.tiebreak or 0.0), r.id))
+    counters: dict[tuple[int, str], int] = {}
+    positions: dict[int, int] = {}
+    for r in waiting:
+        slot = (r.offer_id, str(r.kind))
+        counters[slot] = counters.get(slot, 0) + 1
+        positions[r.id] = counters[slot]
+    return positions

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, SelectField, TextAreaField
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Regexp
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 
 class PublishForm(FlaskForm):
@@ -21,8 +21,13 @@ class PublishForm(FlaskForm):
 
 class OverrideForm(FlaskForm):
     to_status = SelectField(_l("New result"), choices=[SelectChoice("allocated", _l("Allocated")),
-                                                       SelectChoice("waitlisted", _l("Waitlisted"))],
+                                                       SelectChoice("waitlisted", _l("Waitlisted")),
+                                                       SelectChoice("removed", _l("Removed")),
+                                                       SelectChoice("restored", _l("Restored"))],
                             validators=[DataRequired()])
+    position = IntegerField(_l("Waitlist position (optional)"),
+                            validators=[Optional(), NumberRange(min=1, max=100_000)])
+    beyond_cap = BooleanField(_l("Allocate beyond the company's cap (say why in the reason)"))
     reason = TextAreaField(_l("Reason (recorded in the audit log)"),
                            validators=[DataRequired(message=_l("Give a reason for the override.")),
                                        Length(max=2000)])

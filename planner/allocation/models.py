@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, UniqueConstraint
@@ -41,3 +42,21 @@ class AllocationResult(Model):
     breakdown: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     waitlist_position: Mapped[int | None] = mapped_column(Integer)
     reason: Mapped[str | None] = mapped_column(String(300))
+
+
+class ProgrammeSeed(Model):
+    """The lottery seed of a programme's allocation (rule 2), drawn by the system once its last
+    ranked window has closed. Its SHA-256 is shown before any preview; previews and the
+    publication use it, and it is revealed with the results, so nobody can choose it."""
+
+    __tablename__ = "programme_seeds"
+
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id", ondelete="CASCADE"),
+                                              primary_key=True)
+    seed: Mapped[str] = mapped_column(String(64))
+    drawn_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def commitment(self) -> str:
+        """SHA-256 of the seed, in hex: published before the seed is used."""
+        return hashlib.sha256(self.seed.encode()).hexdigest()

@@ -7,6 +7,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from planner.outcomes.criteria import PAST_RESULT_CODES, PastResults, past_result_points
+
 # The gates' reasons are kept in the one registry of audit reasons (stored in English,
 # translated when shown); re-exported here for the callers of check_eligibility.
 from planner.signups.reasons import (
@@ -18,7 +20,8 @@ from planner.signups.reasons import (
 )
 
 __all__ = ["CRITERIA_CODES", "ELIGIBILITY_REASONS", "INELIGIBLE_ATTESTATION", "INELIGIBLE_OTHER_FUNDING",
-           "INELIGIBLE_PROFILE", "INELIGIBLE_SIZE_CLASS", "Facts", "Score", "check_eligibility", "score"]
+           "INELIGIBLE_PROFILE", "INELIGIBLE_SIZE_CLASS", "Facts", "Score", "breakdown_codes",
+           "check_eligibility", "score"]
 
 # The order in which a breakdown lists the criteria, on pages and in exports alike.
 CRITERIA_CODES: tuple[str, ...] = (
@@ -40,7 +43,10 @@ class Facts:
     subsidised_last_year: bool      # held a subsidised place in the previous programme year
     sector_fit: bool                # the company's sectors overlap the exhibition's sectors
     export_ready: bool              # defence export record, or exhibits' licences granted/not needed
-    no_shows: int                   # past no-shows
+    no_shows: int                   # past no-shows (the company's counter)
+    # The company's record at earlier shows (planner.outcomes.services.past_results); scored
+    # only by the past-results criteria a programme publishes.
+    past: PastResults = PastResults()
 
 
 @dataclass(frozen=True)
@@ -69,6 +75,10 @@ def score(criteria: Mapping[str, Any], facts: Facts) -> Score:
     `criteria` is a programme's `criteria` (see catalogue.models.default_criteria): a mapping of
     size class to points under "size_class", points per criterion otherwise; a missing key
     counts 0. "no_show_penalty" is subtracted once per past no-show whatever its stored sign.
+    The past-results criteria (outcomes.criteria: "past_no_show", "report_on_time", ...) follow,
+    each listed only when the programme publishes it. No-shows count once: a programme should
+    publish "past_no_show", which reads recorded attendance; when it does, "no_show_penalty"
+    (the older company counter) scores 0.
     Raises ValueError for points that are not numbers or a negative no-show count.
     """
     if facts.no_shows < 0:
@@ -78,6 +88,8 @@ def score(criteria: Mapping[str, Any], facts: Facts) -> Score:
         raise ValueError("criterion 'size_class' must map size classes to points")
     size_points = _points(by_size, facts.size_class)
     penalty = -abs(_points(criteria, "no_show_penalty")) * facts.no_shows
+    if _points(criteria, "past_no_show"):
+        penalty = 0.0
     earned = {
         "size_class": size_points,
         "first_time_at_exhibition": _points(criteria, "first_time_at_exhibition")
@@ -90,8 +102,18 @@ def score(criteria: Mapping[str, Any], facts: Facts) -> Score:
         "no_show_penalty": penalty + 0.0,
     }
     breakdown = tuple((code, earned[code]) for code in CRITERIA_CODES)
+    published_past = [code for code in PAST_RESULT_CODES if code in criteria]
+    if published_past:
+        past = dict(past_result_points(facts.past, criteria))
+        breakdown += tuple((code, past[code]) for code in published_past)
     # fsum is correctly rounded, so the total does not depend on the order of the criteria.
     return Score(total=math.fsum(points for _, points in breakdown), breakdown=breakdown)
+
+
+def breakdown_codes(published: Mapping[str, Any]) -> tuple[str, ...]:
+    """The criteria a breakdown or a rules table lists: allocation's own, then the past-results
+    criteria present in `published` (a run's criteria or a stored breakdown)."""
+    return CRITERIA_CODES + tuple(code for code in PAST_RESULT_CODES if code in published)
 
 
 def check_eligibility(*, size_class: str, eligible_size_classes: Sequence[str], profile_complete: bool,

@@ -11,7 +11,7 @@ from planner.accounts.permissions import company_required, role_required
 from planner.allocation import services
 from planner.allocation.forms import OverrideForm, PublishForm
 from planner.allocation.models import AllocationRun
-from planner.allocation.scoring import CRITERIA_CODES
+from planner.allocation.scoring import CRITERIA_CODES, breakdown_codes
 from planner.catalogue import services as catalogue
 from planner.catalogue.models import Offer, Programme
 from planner.db import is_valid_id
@@ -111,7 +111,8 @@ def override(application_id: int) -> ResponseReturnValue:
         return _offer_page(application.offer, form, application.id, 400)
     try:
         services.override(application, form.to_status.data, actor=current_user,
-                          reason=form.reason.data)
+                          reason=form.reason.data, position=form.position.data,
+                          beyond_cap=bool(form.beyond_cap.data))
     except (services.AllocationError, signups.StatusChanged) as exc:
         form.form_errors.append(str(exc))
         return _offer_page(application.offer, form, application_id, exc.status_code)
@@ -126,8 +127,10 @@ def programme_results(slug: str) -> ResponseReturnValue:
         abort(404)
     run = services.get_published_run(programme)
     return render_template("allocation/programme_results.html", programme=programme, run=run,
+                           drawn=services.programme_seed(programme),
                            slots=services.summarise_run(run) if run else [],
-                           criteria_codes=CRITERIA_CODES)
+                           criteria_codes=breakdown_codes((run.inputs or {}).get("criteria") or {})
+                           if run else CRITERIA_CODES)
 
 
 @bp.route("/my/allocation")

@@ -136,6 +136,7 @@ def mark_ineligible(application: Application, *, actor: User, reason: str,
                                   reason=reason, now=now or utcnow())
     application.ineligible_reason = reason
     db.session.flush()
+    signups.tell_ineligible(application)
     return event
 
 

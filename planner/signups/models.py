@@ -28,6 +28,8 @@ class ApplicationStatus(StrEnum):
     expired = "expired"
     withdrawn = "withdrawn"
     ineligible = "ineligible"
+    # A coordinator took the place away (allocation rule 7); the place is offered on.
+    removed = "removed"
 
 
 class Application(Model):
@@ -55,6 +57,10 @@ class Application(Model):
     ineligible_reason: Mapped[str | None] = mapped_column(Text)
     # Deadline to confirm an allocated place (UTC); set when the place is allocated.
     confirm_by: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # A coordinator's waitlist order for the slot type (allocation rule 7, "move to the waitlist
+    # at a chosen position"): set on every waitlisted application of the slot type at once, it
+    # comes before the run's priority order; NULL everywhere until the first such override.
+    waitlist_order: Mapped[int | None] = mapped_column(Integer)
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -82,9 +88,13 @@ class ApplicationEvent(Model):
     to_status: Mapped[str] = mapped_column(String(20))
     reason: Mapped[str | None] = mapped_column(Text)
     is_override: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A change the system made because of another (a promotion after a decline): that change,
+    # whose actor and application say who caused this one.
+    cause_id: Mapped[int | None] = mapped_column(ForeignKey("application_events.id", ondelete="SET NULL"))
 
     application: Mapped[Application] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()
+    cause: Mapped[ApplicationEvent | None] = relationship(remote_side=[id])
 
 
 class OfferFollow(Model):

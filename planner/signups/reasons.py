@@ -15,6 +15,10 @@ WAITLISTED_FULL = N_("All first-come places were taken: waitlisted.")
 WITHDRAWN_BEFORE_DEADLINE = N_("Withdrawn by the company.")
 PROMOTED_FIRST_COME = N_("A first-come place was freed: promoted from the waitlist.")
 PROMOTED_CONFIRMED = N_("Confirmed like every first-come place.")
+# Changes that are not a change of status, kept in the same history.
+ANSWERS_EDITED = N_("Answers edited.")
+DELEGATES_EDITED = N_("Delegates edited.")
+RANK_CHANGED = N_("Preference rank changed.")
 
 # Allocation.
 PUBLISHED_ALLOCATED = N_("allocation run published")
@@ -35,7 +39,8 @@ ELIGIBILITY_REASONS: tuple[str, ...] = (
 
 SYSTEM_REASONS: frozenset[str] = frozenset({
     SUBMITTED, CONFIRMED_ON_SUBMISSION, WAITLISTED_FULL, WITHDRAWN_BEFORE_DEADLINE,
-    PROMOTED_FIRST_COME, PROMOTED_CONFIRMED, PUBLISHED_ALLOCATED, PUBLISHED_WAITLISTED, CONFIRMED,
+    PROMOTED_FIRST_COME, PROMOTED_CONFIRMED, ANSWERS_EDITED, DELEGATES_EDITED, RANK_CHANGED,
+    PUBLISHED_ALLOCATED, PUBLISHED_WAITLISTED, CONFIRMED,
     DECLINED, WITHDRAWN, EXPIRED, PROMOTED, *ELIGIBILITY_REASONS})
 
 

@@ -11,7 +11,7 @@ from planner.allocation.models import AllocationResult, AllocationRun
 from planner.notifications.models import OutboxMessage
 from planner.signups.models import ApplicationEvent, PlaceKind
 from planner.signups.models import ApplicationStatus as S
-from planner.signups.services import change_status
+from planner.signups.services import change_status, counter_drift
 from tests.allocation.conftest import apply, closed_offer, company_with_user
 from tests.factories import make_coordinator, make_offer
 
@@ -64,7 +64,7 @@ def test_dry_run_stores_results_and_changes_no_status(db, programme, contested, 
 
 def test_publish_moves_statuses_counters_and_writes_audit_rows(db, programme, contested, coordinator):
     now = dt.datetime.now(UTC)
-    run = services.run_allocation(programme, actor=coordinator, dry_run=False, seed="s", now=now)
+    run = services.run_allocation(programme, actor=coordinator, dry_run=False, now=now)
     db.session.commit()
     apps = contested["apps"]
     for app in apps.values():
@@ -247,17 +247,39 @@ def test_override_needs_a_reason_and_never_exceeds_capacity_or_cap(db, programme
         services.override(apps["za"], S.allocated, actor=coordinator, reason="  ")
     with pytest.raises(services.CapacityFull):
         services.override(apps["za"], S.allocated, actor=coordinator, reason="strategic")
+    override_event_count = db.session.scalar(select(func.count()).select_from(ApplicationEvent))
     services.override(apps["xa"], S.waitlisted, actor=coordinator, reason="paperwork missing")
+    # The freed place is offered on at once (rule 6): Y holds its cap (B), so Z, next, takes it;
+    # the system promotes, and the record names the override that caused it.
     db.session.refresh(contested["a"])
-    assert contested["a"].booth_taken == 0
+    assert contested["a"].booth_taken == 1
+    assert apps["za"].status == S.allocated and apps["xa"].status == S.waitlisted
+    promotion = db.session.scalars(select(ApplicationEvent).where(
+        ApplicationEvent.application_id == apps["za"].id).order_by(ApplicationEvent.id.desc())).first()
+    assert promotion.actor_id is None and promotion.cause is not None
+    assert promotion.cause.application_id == apps["xa"].id and promotion.cause.is_override
+    assert db.session.scalar(select(func.count()).select_from(ApplicationEvent)) == override_event_count + 2
+    services.override(apps["za"], S.removed, actor=coordinator, reason="no export licence")
+    db.session.refresh(contested["a"])
+    # Removed: the place is offered on at once, never back to Z; X waits and is under its cap.
+    assert apps["za"].status == S.removed and apps["xa"].status == S.allocated
+    assert contested["a"].booth_taken == 1
     with pytest.raises(services.CapReached):
         services.override(apps["ya"], S.allocated, actor=coordinator, reason="strategic")
-    services.override(apps["za"], S.allocated, actor=coordinator, reason="strategic")
-    assert apps["za"].status == S.allocated
+    with pytest.raises(services.CapacityFull):
+        services.override(apps["ya"], S.allocated, actor=coordinator, reason="strategic",
+                          beyond_cap=True)
+    services.override(apps["xa"], S.removed, actor=coordinator, reason="duplicate company")
+    db.session.refresh(contested["a"])
+    assert contested["a"].booth_taken == 0  # Y, the only one waiting, holds its cap
+    services.override(apps["ya"], S.allocated, actor=coordinator, reason="strategic", beyond_cap=True)
+    assert apps["ya"].status == S.allocated
     event = db.session.scalars(select(ApplicationEvent).where(
-        ApplicationEvent.application_id == apps["za"].id).order_by(ApplicationEvent.id.desc())).first()
-    assert event.is_override and event.reason == "strategic" and event.actor_id == coordinator.id
+        ApplicationEvent.application_id == apps["ya"].id).order_by(ApplicationEvent.id.desc())).first()
+    assert event.is_override and event.actor_id == coordinator.id
+    assert event.reason == "strategic [beyond the cap of 1]"
     assert event in services.list_offer_events(contested["a"])
+    assert counter_drift() == []
 
 
 def test_budget_shows_committed_confirmed_and_available_subsidy_by_size_class(db, programme,

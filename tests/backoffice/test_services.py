@@ -310,3 +310,14 @@ def test_the_xlsx_export_drops_characters_xlsx_cannot_hold(review_data):
     make_application(company=company, offer=review_data["paris"])
     sheet = load_workbook(io.BytesIO(backoffice.applications_xlsx(backoffice.ApplicationFilters()))).active
     assert "Bell Optics" in [row[7] for row in sheet.iter_rows(values_only=True)]
+
+
+def test_marking_ineligible_mails_the_company_the_reason_in_its_language(review_data, coordinator, db):
+    from planner.notifications.models import OutboxMessage
+    from tests.factories import make_user
+    application = review_data["a1"]
+    make_user(company=application.company, email="kim@example.com", locale="ko")
+    backoffice.mark_ineligible(application, actor=coordinator, reason="Exhibit is not defence-related")
+    [mail] = db.session.scalars(db.select(OutboxMessage).where(OutboxMessage.to_addr == "kim@example.com"))
+    assert "Exhibit is not defence-related" in mail.body_text
+    assert any("\uac00" <= ch <= "\ud7a3" for ch in mail.subject)  # the subject is in Korean

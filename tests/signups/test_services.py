@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlalchemy import select
 
 from planner.catalogue.models import ExhibitionStatus, OfferMode
 from planner.notifications.models import OutboxMessage
@@ -427,3 +428,38 @@ def test_a_first_come_promotion_is_mailed_in_the_promoted_companys_language(app,
     assert mail.to_addr == korean.email
     assert mail.subject == "자리가 배정되었습니다: 한국어 전시회"
     assert app.config["SITE_URL"] + f"/my/applications/{waiting.id}" in mail.body_text
+
+
+def test_an_applicants_edits_of_answers_delegates_and_ranks_are_in_the_history(app, db):
+    # Issue 10, item 5: only status changes were recorded.
+    user = make_user()
+    programme = make_programme()
+    first = submit(make_offer(programme=programme, delegation_capacity=2), user.company,
+                   kind=PlaceKind.delegation, actor=user)
+    second = submit(make_offer(programme=programme), user.company, actor=user)
+    services.update_answers(first, actor=user, answers=delegation_answers(
+        delegates=(services.Delegate("Kim Minji", "CEO"), services.Delegate("Lee Jun", "Engineer"))))
+    services.update_answers(first, actor=user, answers=delegation_answers(
+        delegates=(services.Delegate("Kim Minji", "CEO"), services.Delegate("Lee Jun", "Engineer")),
+        target_markets=("FR",)))
+    services.update_answers(first, actor=user, answers=delegation_answers(
+        delegates=(services.Delegate("Kim Minji", "CEO"), services.Delegate("Lee Jun", "Engineer")),
+        target_markets=("FR",)))  # no change: nothing recorded
+    services.move_application(second, "up", actor=user)
+    edits = [(e.reason, e.actor_id, e.from_status, e.to_status)
+             for e in first.events if e.reason not in (reasons.SUBMITTED,)]
+    assert edits == [(reasons.DELEGATES_EDITED, user.id, "submitted", "submitted"),
+                     (reasons.ANSWERS_EDITED, user.id, "submitted", "submitted"),
+                     (reasons.RANK_CHANGED, user.id, "submitted", "submitted")]
+    assert [e.reason for e in second.events][-1] == reasons.RANK_CHANGED
+
+
+def test_an_ineligible_application_is_mailed_with_its_reason(app, db):
+    user = make_user(locale="ko")
+    application = submit(make_offer(), user.company, actor=user)
+    services.change_status(application, S.ineligible, actor=None, reason="Licence refused")
+    application.ineligible_reason = "Licence refused"
+    services.tell_ineligible(application)
+    mail = db.session.scalars(select(OutboxMessage).where(OutboxMessage.to_addr == user.email)
+                              .order_by(OutboxMessage.id.desc())).first()
+    assert mail.subject.startswith("신청 부적격") and "Licence refused" in mail.body_text

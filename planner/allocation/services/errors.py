@@ -50,3 +50,7 @@ class NotPreviewed(AllocationError):
 
 class NotYours(AllocationError):
     pass
+
+
+class SeedNotDrawn(AllocationError):
+    """A publication was asked with a seed other than the one the system drew."""

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from planner.accounts.models import Company
 from planner.catalogue.models import Exhibition, Offer, OfferMode, Programme
+from planner.catalogue.series import exhibition_series_keys, series_key
 from planner.extensions import db
 from planner.signups.models import Application
 from planner.signups.services import HELD_STATUSES
@@ -94,7 +95,7 @@ def load_companies(company_ids: Iterable[int]) -> dict[int, CompanyFacts]:
             out[r.id] = CompanyFacts(
                 r.id, r.legal_name, str(r.size_class), tuple(r.sectors or ()), r.products,
                 bool(r.has_defence_exports),
-                frozenset(str(p).casefold() for p in (r.prior_exhibitions or ())),
+                frozenset(series_key(str(p)) for p in (r.prior_exhibitions or ())),
                 int(r.no_show_count or 0))
     return out
 
@@ -111,10 +112,10 @@ def subsidised_last_year(programme: Programme, company_ids: Iterable[int]) -> se
 
 
 def exhibition_keys(exhibition: Exhibition) -> frozenset[str]:
-    keys = {exhibition.slug, exhibition.name}
-    if exhibition.acronym:
-        keys.add(exhibition.acronym)
-    return frozenset(k.casefold() for k in keys if k)
+    """The series keys of the exhibition, which a company's past shows are matched against
+    (any edition of the same show counts; see catalogue.series)."""
+    return exhibition_series_keys(name=exhibition.name, slug=exhibition.slug,
+                                  name_ko=exhibition.name_ko)
 
 
 def export_ready(company: CompanyFacts, answers: Mapping[str, object]) -> bool:

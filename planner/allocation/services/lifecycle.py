@@ -1,88 +1,31 @@
 """A place after publication: the company confirms, declines or withdraws; unanswered places
-expire; freed places go to the waitlist (allocation rule 6); coordinators override (rule 7)."""
+expire in bulk; each freed place is offered on at once (allocation rule 6, promotion.py).
+Coordinators' overrides are in overrides.py."""
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 
 from planner.accounts.models import User
-from planner.accounts.recipients import company_recipients
-from planner.allocation.models import AllocationResult, AllocationRun
-from planner.allocation.services.errors import (
-    AllocationError,
-    CapacityFull,
-    CapReached,
-    ConfirmationClosed,
-    NotAllocated,
-    NotYours,
-    ReasonRequired,
+from planner.allocation.models import AllocationRun
+from planner.allocation.services.errors import ConfirmationClosed, NotAllocated, NotYours
+from planner.allocation.services.promotion import (
+    company_under_cap,
+    fill_freed_place,
+    offer_on,
+    tell_company,
 )
 from planner.allocation.services.runs import get_published_run
 from planner.catalogue.models import Offer, OfferMode
 from planner.db import utcnow
 from planner.extensions import db
 from planner.i18n import _
-from planner.notifications.services import absolute_url, notify
 from planner.signups import reasons
-from planner.signups.models import Application, ApplicationStatus, PlaceKind
-from planner.signups.services import (
-    ALLOWED_TRANSITIONS,
-    HELD_STATUSES,
-    change_status,
-    free_place,
-    held_places,
-    take_place,
-)
+from planner.signups.models import Application, ApplicationEvent, ApplicationStatus, PlaceKind
+from planner.signups.services import change_status, free_place, free_places
 
 S = ApplicationStatus
-
-
-def _allocate(application: Application, *, actor: User | None, now: dt.datetime, reason: str,
-              is_override: bool = False) -> None:
-    """Give the application the place just taken for it; its confirmation window starts now and
-    its company is told, each reader in their own language, the deadline in the offer's zone."""
-    application.confirm_by = now + dt.timedelta(days=application.offer.confirmation_days)
-    change_status(application, S.allocated, actor=actor, reason=reason, is_override=is_override,
-                  now=now)
-    notify(company_recipients([application.company_id]).get(application.company_id, []),
-           "allocation/email/place_allocated.txt", application=application,
-           offer=application.offer, link=absolute_url("allocation.my_results"))
-
-
-def waitlist(offer: Offer, kind: str) -> list[tuple[Application, AllocationResult]]:
-    """The slot type's waitlisted applications in the published run's order (priority, then
-    lottery number; the same order as the run's waitlist positions)."""
-    run = get_published_run(offer.programme)
-    if run is None:
-        return []
-    return [(a, r) for a, r in db.session.execute(
-        select(Application, AllocationResult)
-        .join(AllocationResult, AllocationResult.application_id == Application.id)
-        .where(AllocationResult.run_id == run.id, Application.offer_id == offer.id,
-               Application.kind == kind, Application.status == S.waitlisted)
-        .order_by(AllocationResult.priority.desc(), AllocationResult.tiebreak.desc(),
-                  Application.id)
-        # Locked and re-read, so two places freed at once never promote the same application.
-        .with_for_update(of=Application).execution_options(populate_existing=True))]
-
-
-def fill_freed_place(offer: Offer, kind: str, *, now: dt.datetime | None = None,
-                     actor: User | None = None) -> list[Application]:
-    """Give the slot type's free places to the first waitlisted applications whose company is
-    still under its cap (allocation rule 6); skipped companies keep their positions. Each
-    promoted company is mailed and its confirmation window starts now. Returns the promoted."""
-    now = now or utcnow()
-    cap = offer.programme.cap_per_company
-    promoted: list[Application] = []
-    for application, _result in waitlist(offer, kind):
-        if held_places(application.company_id, offer.programme_id, lock=True) >= cap:
-            continue
-        if not take_place(offer.id, kind):
-            break
-        _allocate(application, actor=actor, now=now, reason=reasons.PROMOTED)
-        promoted.append(application)
-    return promoted
 
 
 def _check_company(application: Application, actor: User) -> None:
@@ -106,6 +49,7 @@ def confirm(application: Application, actor: User, now: dt.datetime | None = Non
                       not_allocated=_("Only an allocated place can be confirmed."),
                       closed=_("The deadline to confirm this place has passed."))
     change_status(application, S.confirmed, actor=actor, reason=reasons.CONFIRMED, now=now)
+    tell_company(application, "allocation/email/confirmed.txt")
     return application
 
 
@@ -116,9 +60,10 @@ def decline(application: Application, actor: User, now: dt.datetime | None = Non
     _check_answerable(application, actor, now,
                       not_allocated=_("Only an allocated place can be declined."),
                       closed=_("The deadline to answer for this place has passed."))
-    change_status(application, S.declined, actor=actor, reason=reasons.DECLINED, now=now)
+    event = change_status(application, S.declined, actor=actor, reason=reasons.DECLINED, now=now)
     free_place(application.offer_id, str(application.kind))
-    return fill_freed_place(application.offer, str(application.kind), now=now, actor=actor)
+    tell_company(application, "allocation/email/declined.txt")
+    return offer_on(application, event, now=now)
 
 
 def withdraw(application: Application, actor: User, now: dt.datetime | None = None) -> list[Application]:
@@ -133,37 +78,61 @@ def withdraw(application: Application, actor: User, now: dt.datetime | None = No
         raise NotAllocated(_("Only a waitlisted or held place of a published allocation can be "
                              "withdrawn here."))
     application.confirm_by = None
-    change_status(application, S.withdrawn, actor=actor, reason=reasons.WITHDRAWN, now=now)
+    event = change_status(application, S.withdrawn, actor=actor, reason=reasons.WITHDRAWN, now=now)
     if current == S.waitlisted:
         return []
     free_place(application.offer_id, str(application.kind))
-    return fill_freed_place(application.offer, str(application.kind), now=now, actor=actor)
+    return offer_on(application, event, now=now)
 
 
-def expire_overdue(now: dt.datetime | None = None, *, actor: User | None = None) -> tuple[int, int]:
-    """Allocated places whose confirmation window has passed become expired and go to the
-    waitlist (rule 6). Returns (expired, promoted)."""
+def expire_overdue(now: dt.datetime | None = None) -> tuple[int, int]:
+    """Allocated places whose confirmation window has passed become expired, in bulk: one
+    conditional UPDATE (a place the company confirmed meanwhile is left alone), one INSERT of
+    the audit rows, one counter update per kind; then each freed place is offered on (rule 6)
+    and each company told. With nothing overdue that is one indexed UPDATE and nothing else.
+    Returns (expired, promoted)."""
     now = now or utcnow()
-    overdue = list(db.session.scalars(
-        select(Application).where(Application.status == S.allocated, Application.confirm_by < now)
-        .order_by(Application.confirm_by, Application.id)))
-    freed: set[tuple[int, str]] = set()
-    for application in overdue:
-        change_status(application, S.expired, actor=actor, reason=reasons.EXPIRED, now=now)
-        free_place(application.offer_id, str(application.kind))
-        freed.add((application.offer_id, str(application.kind)))
+    t = Application.__table__
+    rows = db.session.execute(
+        update(t).where(t.c.status == S.allocated.value, t.c.confirm_by < now)
+        .values(status=S.expired.value).returning(t.c.id, t.c.offer_id, t.c.kind)).all()
+    if not rows:
+        return 0, 0
+    e = ApplicationEvent.__table__
+    event_ids: dict[int, int] = dict(db.session.execute(
+        insert(e).returning(e.c.application_id, e.c.id, sort_by_parameter_order=True),
+        [dict(application_id=r.id, actor_id=None, at=now, from_status=S.allocated.value,
+              to_status=S.expired.value, reason=reasons.EXPIRED, is_override=False)
+         for r in rows]).all())
+    freed: dict[tuple[int, str], int] = {}
+    for r in rows:
+        freed[(r.offer_id, str(r.kind))] = freed.get((r.offer_id, str(r.kind)), 0) + 1
+    free_places(freed)
+    expired = list(db.session.scalars(
+        select(Application).where(Application.id.in_([r.id for r in rows]))
+        .order_by(Application.id).execution_options(populate_existing=True)))
+    causes = {a.id: db.session.get(ApplicationEvent, event_ids[a.id]) for a in expired}
+    for application in expired:
+        tell_company(application, "allocation/email/expired.txt")
     promoted = 0
-    for offer_id, kind in sorted(freed):
-        offer = db.session.get(Offer, offer_id)
-        if offer is not None:
-            promoted += len(fill_freed_place(offer, kind, now=now, actor=actor))
-    return len(overdue), promoted
+    first_of_slot: dict[tuple[int, str], Application] = {}
+    for application in expired:
+        first_of_slot.setdefault((application.offer_id, str(application.kind)), application)
+    for application in first_of_slot.values():
+        promoted += len(fill_freed_place(application.offer, str(application.kind), now=now,
+                                         cause=causes[application.id]))
+    for application in expired:
+        if application.offer.mode == OfferMode.ranked:
+            promoted += len(company_under_cap(application.company_id, application.programme_id,
+                                              now=now, cause=causes[application.id]))
+    return len(expired), promoted
 
 
-def fill_all_freed_places(now: dt.datetime | None = None, *,
-                          actor: User | None = None) -> int:
-    """Promote from the waitlists into every free place of a published programme (e.g. places
-    freed by withdrawals). Returns the number of promotions."""
+def fill_all_freed_places(now: dt.datetime | None = None) -> int:
+    """Promote from the waitlists into every free place of a published programme: a repair
+    (places freed outside this module), never the timer's job, since every freed place is
+    offered on at once and a sweep would undo a coordinator's move to the waitlist (rule 7).
+    Returns the number of promotions."""
     now = now or utcnow()
     published = select(AllocationRun.published_programme_id).where(
         AllocationRun.published_programme_id.is_not(None))
@@ -172,42 +141,5 @@ def fill_all_freed_places(now: dt.datetime | None = None, *,
             select(Offer).where(Offer.programme_id.in_(published), Offer.mode == OfferMode.ranked)
             .order_by(Offer.id)):
         for kind in PlaceKind:
-            promoted += len(fill_freed_place(offer, kind.value, now=now, actor=actor))
+            promoted += len(fill_freed_place(offer, kind.value, now=now))
     return promoted
-
-
-def override(application: Application, to_status: ApplicationStatus | str, *, actor: User,
-             reason: str, now: dt.datetime | None = None) -> Application:
-    """A coordinator's change of a result (allocation rule 7): allocated or waitlisted, with a
-    written reason, never beyond a capacity or the company's cap; recorded as an override."""
-    now = now or utcnow()
-    to = ApplicationStatus(to_status)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ReasonRequired(_("An override needs a written reason."))
-    if to not in (S.allocated, S.waitlisted):
-        raise AllocationError(_("An override can only allocate a place or put it on the waitlist."))
-    current = ApplicationStatus(application.status)
-    if to == current:
-        raise AllocationError(_("The application is already %(status)s.", status=_(current.value)))
-    if to not in ALLOWED_TRANSITIONS[current]:
-        raise AllocationError(_("An application that is %(status)s cannot be overridden to %(to)s.",
-                                status=_(current.value), to=_(to.value)))
-    if application.offer.mode != OfferMode.ranked:
-        raise AllocationError(_("First-come offers are not allocated by runs."))
-    if get_published_run(application.offer.programme) is None:
-        raise AllocationError(_("Overrides become possible once the allocation is published."))
-    if to == S.allocated:
-        if held_places(application.company_id, application.programme_id, lock=True) \
-                >= application.offer.programme.cap_per_company:
-            raise CapReached(_("The company already holds its cap of places in this programme."))
-        if not take_place(application.offer_id, str(application.kind)):
-            raise CapacityFull(_("All places of this kind are taken."))
-        _allocate(application, actor=actor, now=now, reason=reason, is_override=True)
-    else:
-        application.confirm_by = None
-        change_status(application, S.waitlisted, actor=actor, reason=reason, is_override=True, now=now)
-        if current in HELD_STATUSES:
-            free_place(application.offer_id, str(application.kind))
-    return application
-

@@ -134,7 +134,7 @@ def list_company_results(company: Company) -> list[CompanyResult]:
                 held_cache[application.programme_id] = held_places(company.id, application.programme_id)
             at_cap = held_cache[application.programme_id] >= run_cap(run)
         breakdown = tuple((code, float((result.breakdown or {}).get(code, 0.0)))
-                          for code in scoring.CRITERIA_CODES)
+                          for code in scoring.breakdown_codes(result.breakdown or {}))
         out.append(CompanyResult(application, result, run,
                                  cutoff_cache[run.id].get((application.offer_id, str(application.kind))),
                                  position, at_cap, breakdown))

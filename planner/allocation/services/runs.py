@@ -4,7 +4,9 @@ published run, whose seed is the previewed one)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
@@ -12,7 +14,13 @@ from sqlalchemy.exc import IntegrityError
 from planner.accounts.models import User
 from planner.allocation import lottery, matching, scoring
 from planner.allocation.models import AllocationResult, AllocationRun
-from planner.allocation.services.errors import NoRun, NotPreviewed, PublishedAlready, WindowsOpen
+from planner.allocation.services.errors import (
+    NoRun,
+    NotPreviewed,
+    PublishedAlready,
+    SeedNotDrawn,
+    WindowsOpen,
+)
 from planner.allocation.services.inputs import (
     AppRow,
     current_statuses,
@@ -25,10 +33,13 @@ from planner.allocation.services.inputs import (
     subsidised_last_year,
 )
 from planner.allocation.services.publication import apply_publication
+from planner.allocation.services.seeds import programme_seed
 from planner.catalogue.models import Offer, Programme
 from planner.db import utcnow
 from planner.extensions import db
 from planner.i18n import _
+from planner.outcomes import services as outcomes
+from planner.outcomes.criteria import PAST_RESULT_CODES, PastResults
 from planner.signups.models import ApplicationStatus
 
 S = ApplicationStatus
@@ -57,6 +68,7 @@ def _compute(programme: Programme, offers: list[Offer], apps: list[AppRow], seed
     keys = {o.id: exhibition_keys(o.exhibition) for o in offers}
     exhibition_sectors = {o.id: frozenset(str(s) for s in o.exhibition.sectors) for o in offers}
     criteria = programme.criteria or {}
+    past = _past_results(offers, criteria, companies)
     eligible_sizes = list(programme.eligible_size_classes or [])
 
     slots = []
@@ -84,6 +96,7 @@ def _compute(programme: Programme, offers: list[Offer], apps: list[AppRow], seed
             sector_fit=not exhibition_sectors[app.offer_id].isdisjoint(company.sectors),
             export_ready=export_ready(company, app.answers),
             no_shows=company.no_show_count,
+            past=past.get(app.company_id, PastResults()),
         )
         # Every application gets its score and lottery number, so the export and the pages
         # show the same fields for all; only eligible, submitted ones are matched.
@@ -111,6 +124,16 @@ def _compute(programme: Programme, offers: list[Offer], apps: list[AppRow], seed
             tiebreak=tiebreaks[app.id]))
     result = _match(slots, candidates, programme.cap_per_company)
     return _Computed(slots, candidates, scores, tiebreaks, reasons, withdrawn, result)
+
+
+def _past_results(offers: list[Offer], criteria: Mapping[str, Any],
+                  companies: Mapping[int, Any]) -> dict[int, PastResults]:
+    """The companies' records at shows that ended before the last ranked window closed (a fixed
+    date, so a preview and its publication read the same), when the programme scores them."""
+    if not offers or not any(code in criteria for code in PAST_RESULT_CODES):
+        return {}
+    before = max(offer.closes_at for offer in offers).date()
+    return outcomes.past_results(companies, before=before)
 
 
 def _result_rows(run_id: int, apps: list[AppRow], computed: _Computed) -> list[dict[str, object]]:
@@ -180,7 +203,17 @@ def run_allocation(programme: Programme, *, actor: User | None, dry_run: bool,
                                 "%(date)s); publish after they have all closed.",
                                 count=len(still_open),
                                 date=min(o.closes_at for o in still_open).strftime("%Y-%m-%d %H:%M UTC")))
-    seed = seed or lottery.new_seed()
+    drawn = programme_seed(programme, now)
+    if not dry_run:
+        if drawn is None:
+            raise NoRun(_("This programme has no ranked offers to allocate."))
+        if seed is not None and seed != drawn.seed:
+            raise SeedNotDrawn(_("The publication uses the seed the system drew when the "
+                                 "applications closed; no other seed can be given."))
+        seed = drawn.seed
+    # A preview uses the drawn seed once there is one; before the windows close (only a
+    # rehearsal, never publishable) a throwaway one.
+    seed = seed or (drawn.seed if drawn is not None else lottery.new_seed())
     apps = load_applications([o.id for o in offers])
     computed = _compute(programme, offers, apps, seed)
 
@@ -247,6 +280,8 @@ def _inputs_snapshot(programme: Programme, offers: list[Offer], apps: list[AppRo
         "cap_per_company": programme.cap_per_company,
         "criteria": programme.criteria,
         "eligible_size_classes": list(programme.eligible_size_classes or []),
+        # The money rules too (rule 9): places of a published run keep these shares.
+        "subsidy_shares": dict(programme.subsidy_shares or {}),
         "slots": [{"offer_id": s.key[0], "exhibition": by_offer[s.key[0]].exhibition.slug,
                    "kind": s.key[1], "capacity": s.capacity} for s in computed.slots],
         "applications": len(apps),

@@ -19,6 +19,7 @@ STATUS_LABELS = {
     ApplicationStatus.allocated: _l("Allocated"), ApplicationStatus.confirmed: _l("Confirmed"),
     ApplicationStatus.declined: _l("Declined"), ApplicationStatus.expired: _l("Expired"),
     ApplicationStatus.withdrawn: _l("Withdrawn"), ApplicationStatus.ineligible: _l("Ineligible"),
+    ApplicationStatus.removed: _l("Removed"),
 }
 
 SORT_CHOICES = [SelectChoice(value, label) for value, label in (

@@ -24,7 +24,7 @@ from planner.signups.services.errors import (
                                               TransitionNotAllowed,
                                               WindowClosed,
 )
-from planner.signups.services.lifecycle import withdraw_application
+from planner.signups.services.lifecycle import promote_first_come, tell_ineligible, withdraw_application
 from planner.signups.services.my_applications import (
                                               ApplicationRow,
                                               ProgrammeApplications,
@@ -34,7 +34,9 @@ from planner.signups.services.my_applications import (
 from planner.signups.services.places import (
                                               HELD_STATUSES,
                                               capacity,
+                                              counter_drift,
                                               free_place,
+                                              free_places,
                                               held_places,
                                               offered_kinds,
                                               parse_kind,
@@ -60,6 +62,7 @@ from planner.signups.services.status import (
                                               change_status,
                                               change_statuses,
                                               check_transition,
+                                              record_edit,
 )
 from planner.signups.services.submission import (
                                               ACTIVE,
@@ -82,13 +85,13 @@ __all__ = [
     "DuplicateApplication", "Exhibit", "InvalidAnswers", "NotEditable", "NotEligible",
     "PlaceNotOffered", "ProgrammeApplications", "ProgrammeOffers", "RankError", "SignupError",
     "StaleOrder", "StatusChanged", "TransitionNotAllowed", "WindowClosed",
-    "capacity", "change_status", "change_statuses", "check_answers", "check_can_apply",
+    "capacity", "change_status", "counter_drift", "free_places", "change_statuses", "check_answers", "check_can_apply",
     "check_transition", "company_allowances", "describe_reason", "duplicate_error",
     "ensure_editable", "find_application", "free_place", "get_company_application", "get_offer",
     "get_programme_with_offers", "held_places", "is_editable", "is_size_eligible",
     "list_company_applications", "list_programmes_with_offers", "move_application", "next_rank",
-    "next_step", "offered_kinds", "parse_kind", "programme_allowance", "rank_of",
-    "ranked_applications", "ranks_close_at", "ranks_editable", "set_order", "set_ranks",
-    "submit_application", "take_place", "take_places", "taken", "update_answers",
+    "next_step", "offered_kinds", "parse_kind", "programme_allowance", "promote_first_come", "rank_of",
+    "ranked_applications", "record_edit", "ranks_close_at", "ranks_editable", "set_order", "set_ranks",
+    "submit_application", "take_place", "take_places", "taken", "tell_ineligible", "update_answers",
     "window_is_open", "withdraw_application",
 ]

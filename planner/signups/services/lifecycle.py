@@ -40,13 +40,15 @@ def withdraw_application(application: Application, *, actor: User | None, reason
     if held:
         free_place(application.offer_id, kind)
         if application.offer.mode == OfferMode.first_come:
-            promoted = _promote_first_come(application.offer, kind, actor=actor, now=now)
+            promoted = promote_first_come(application.offer, kind, actor=actor, now=now)
     db.session.flush()
     return promoted
 
 
-def _promote_first_come(offer: Offer, kind: PlaceKind, *, actor: User | None,
-                        now: dt.datetime) -> Application | None:
+def promote_first_come(offer: Offer, kind: PlaceKind, *, actor: User | None,
+                       now: dt.datetime) -> Application | None:
+    """Give a freed first-come place to the first waitlisted application of the offer and kind
+    (by submission time), confirmed at once, its company told. Returns it, if any."""
     # SKIP LOCKED: two withdrawals at once promote two different waitlisted applications.
     candidate = db.session.scalar(
         db.select(Application)
@@ -62,3 +64,12 @@ def _promote_first_come(offer: Offer, kind: PlaceKind, *, actor: User | None,
            "signups/email/promoted.txt", application=candidate, offer=offer,
            link=absolute_url("signups.application", application_id=candidate.id))
     return candidate
+
+
+def tell_ineligible(application: Application) -> None:
+    """Mail the company that its application was marked ineligible, with the reason (a
+    coordinator's as written, the rules' in the reader's language)."""
+    notify(company_recipients([application.company_id]).get(application.company_id, []),
+           "signups/email/ineligible.txt", application=application, offer=application.offer,
+           reason=application.ineligible_reason,
+           link=absolute_url("signups.application", application_id=application.id))

@@ -2,9 +2,9 @@
 freeing a place, which the database keeps within capacity (sign-ups and allocation both call it)."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
-from sqlalchemy import Column, bindparam, select, update
+from sqlalchemy import Column, bindparam, func, select, update
 from sqlalchemy.orm.util import identity_key
 
 from planner.catalogue.models import Offer, OfferMode
@@ -66,15 +66,20 @@ def free_place(offer_id: int, kind: PlaceKind | str) -> None:
     _forget_counts(offer_id)
 
 
+def _batches(counts: Mapping[tuple[int, str], int]) -> Iterator[tuple[PlaceKind, list[dict[str, int]]]]:
+    """(kind, [{"b_id": offer id, "b_n": places}]) for each kind with places to change."""
+    for kind in PlaceKind:
+        batch = [{"b_id": offer_id, "b_n": n} for (offer_id, k), n in counts.items() if k == kind]
+        if batch:
+            yield kind, batch
+
+
 def take_places(counts: Mapping[tuple[int, str], int]) -> bool:
     """Take `n` places of each (offer id, kind) at once, each only if all `n` fit (publication).
     Returns False when a capacity would be exceeded: the caller must then roll back."""
     o = Offer.__table__
-    for kind in PlaceKind:
+    for kind, batch in _batches(counts):
         column, limit = _columns(kind)
-        batch = [{"b_id": offer_id, "b_n": n} for (offer_id, k), n in counts.items() if k == kind]
-        if not batch:
-            continue
         statement = (update(o).where(o.c.id == bindparam("b_id"), column + bindparam("b_n") <= limit)
                      .values({column: column + bindparam("b_n")}))
         result = db.session.execute(statement, batch)
@@ -96,3 +101,36 @@ def held_places(company_id: int, programme_id: int, *, lock: bool = False) -> in
         # Serialises cap decisions for one company (PostgreSQL; SQLite serialises writers).
         query = query.with_for_update(of=Application)
     return sum(1 for row in db.session.execute(query) if row.status in HELD_STATUSES)
+
+
+def free_places(counts: Mapping[tuple[int, str], int]) -> None:
+    """Give back `n` places of each (offer id, kind) at once (expiry in bulk): one statement per kind."""
+    o = Offer.__table__
+    for kind, batch in _batches(counts):
+        column, _limit = _columns(kind)
+        db.session.execute(update(o).where(o.c.id == bindparam("b_id"), column >= bindparam("b_n"))
+                           .values({column: column - bindparam("b_n")}), batch)
+        for item in batch:
+            _forget_counts(int(item["b_id"]))
+
+
+def counter_drift(offer_ids: Iterable[int] | None = None) -> list[tuple[int, str, int, int]]:
+    """Offers whose taken counters differ from the applications holding their places, as
+    (offer id, kind, counter, holders): the check that the counters never drift (empty when
+    all is well). The counters are what keeps capacity under concurrency; this proves them."""
+    holders = (select(Application.offer_id, Application.kind, func.count().label("n"))
+               .where(Application.status.in_([s.value for s in HELD_STATUSES]))
+               .group_by(Application.offer_id, Application.kind))
+    counted: dict[tuple[int, str], int] = {(r.offer_id, str(r.kind)): r.n
+                                           for r in db.session.execute(holders)}
+    query = select(Offer.id, Offer.booth_taken, Offer.delegation_taken)
+    if offer_ids is not None:
+        query = query.where(Offer.id.in_(list(offer_ids)))
+    drift = []
+    for row in db.session.execute(query):
+        for kind, counter in ((PlaceKind.booth.value, row.booth_taken),
+                              (PlaceKind.delegation.value, row.delegation_taken)):
+            held = counted.get((row.id, kind), 0)
+            if held != counter:
+                drift.append((row.id, kind, counter, held))
+    return drift

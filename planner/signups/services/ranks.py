@@ -12,8 +12,10 @@ from planner.catalogue.models import Offer, OfferMode
 from planner.db import utcnow
 from planner.extensions import db
 from planner.i18n import _
+from planner.signups import reasons
 from planner.signups.models import Application, ApplicationStatus
 from planner.signups.services.errors import RankError, StaleOrder, WindowClosed
+from planner.signups.services.status import record_edit
 
 S = ApplicationStatus
 # Statuses whose rank still matters to the allocation.
@@ -73,6 +75,7 @@ def set_order(company_id: int, programme_id: int, ordered_ids: Sequence[int], *,
     if sorted(ordered_ids) != sorted(by_id) or len(set(ordered_ids)) != len(ordered_ids):
         raise _changed_meanwhile()
     numbers = sorted(a.preference for a in current)
+    before = {a.id: a.preference for a in current}
     # Two steps under the unique (company, programme, preference) key: first to temporary
     # negative ranks no real rank uses, then to the final ones, inside the caller's transaction.
     try:
@@ -86,6 +89,9 @@ def set_order(company_id: int, programme_id: int, ordered_ids: Sequence[int], *,
     except IntegrityError:
         # Another tab of the same company reordered or applied at the same moment.
         raise _changed_meanwhile() from None
+    for application in current:
+        if application.preference != before[application.id]:
+            record_edit(application, actor=actor, reason=reasons.RANK_CHANGED, now=now)
     return [by_id[i] for i in ordered_ids]
 
 

@@ -22,12 +22,14 @@ S = ApplicationStatus
 ALLOWED_TRANSITIONS: dict[ApplicationStatus, frozenset[ApplicationStatus]] = {
     S.submitted: frozenset({S.allocated, S.waitlisted, S.withdrawn, S.ineligible, S.confirmed}),
     S.waitlisted: frozenset({S.allocated, S.withdrawn, S.ineligible}),
-    S.allocated: frozenset({S.confirmed, S.declined, S.expired, S.withdrawn, S.waitlisted}),
-    S.confirmed: frozenset({S.withdrawn}),
+    S.allocated: frozenset({S.confirmed, S.declined, S.expired, S.withdrawn, S.waitlisted, S.removed}),
+    S.confirmed: frozenset({S.withdrawn, S.waitlisted, S.removed}),
     S.declined: frozenset(),
     S.expired: frozenset(),
     S.withdrawn: frozenset(),
-    S.ineligible: frozenset({S.submitted}),
+    # A coordinator restores it: before the run to submitted, after publication to the waitlist.
+    S.ineligible: frozenset({S.submitted, S.waitlisted}),
+    S.removed: frozenset(),
 }
 # Keeps every IN list within each driver's parameter limit.
 CHUNK = 5000
@@ -49,13 +51,15 @@ def _changed_meanwhile(current: ApplicationStatus | None) -> StatusChanged:
 
 def change_status(application: Application, to: ApplicationStatus, *, actor: User | None,
                   reason: str | None = None, is_override: bool = False,
-                  now: dt.datetime | None = None) -> ApplicationEvent:
+                  now: dt.datetime | None = None,
+                  cause: ApplicationEvent | None = None) -> ApplicationEvent:
     """Move an application to `to`, recording who, when, from, to and why.
 
     The change is a compare-and-set on the status this code read (`UPDATE ... WHERE status =
     :old`), so of two requests racing to change the same application only one wins.
     Raises TransitionNotAllowed for a change the lifecycle does not allow, StatusChanged (409,
-    carrying the current status) when the application changed since it was read.
+    carrying the current status) when the application changed since it was read. `cause` is the
+    change that made the system act (actor None): the audit trail names who caused it.
     """
     current = ApplicationStatus(application.status)
     to = ApplicationStatus(to)
@@ -74,7 +78,8 @@ def change_status(application: Application, to: ApplicationStatus, *, actor: Use
     set_committed_value(application, "status", to)
     event = ApplicationEvent(application=application, actor_id=actor.id if actor else None,
                              at=now or utcnow(), from_status=current.value, to_status=to.value,
-                             reason=reason, is_override=is_override)
+                             reason=reason, is_override=is_override,
+                             cause_id=cause.id if cause is not None else None)
     db.session.add(event)
     db.session.flush()
     return event
@@ -121,4 +126,15 @@ def change_statuses(changes: Iterable[BulkChange], *, actor: User | None,
     if events:
         db.session.execute(insert(ApplicationEvent.__table__), events)
     return len(events)
+
+
+def record_edit(application: Application, *, actor: User | None, reason: str,
+                now: dt.datetime | None = None) -> ApplicationEvent:
+    """Put a change that is not a change of status (answers, ranks, delegates) in the
+    application's history: an event from its status to the same status."""
+    status = ApplicationStatus(application.status).value
+    event = ApplicationEvent(application=application, actor_id=actor.id if actor else None,
+                             at=now or utcnow(), from_status=status, to_status=status, reason=reason)
+    db.session.add(event)
+    return event
 

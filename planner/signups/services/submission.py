@@ -25,7 +25,7 @@ from planner.signups.services.errors import (
     WindowClosed,
 )
 from planner.signups.services.places import capacity, take_place
-from planner.signups.services.status import change_status
+from planner.signups.services.status import change_status, record_edit
 
 S = ApplicationStatus
 # Statuses the company may still edit or withdraw (while the window is open).
@@ -158,7 +158,19 @@ def update_answers(application: Application, *, actor: User | None, answers: App
         raise NotEditable(_("This exhibition is cancelled, so the application can no longer be "
                             "changed; you may still withdraw it."))
     check_answers(application.offer, PlaceKind(application.kind), answers)
-    application.answers = answers.as_json()
+    before = dict(application.answers or {})
+    after = answers.as_json()
+    delegates_changed = before.get("delegates") != after.get("delegates")
+    others_changed = ({k: v for k, v in before.items() if k != "delegates"}
+                      != {k: v for k, v in after.items() if k != "delegates"}
+                      or application.export_control_attested != answers.export_control_attested
+                      or application.other_public_funding != answers.other_public_funding)
+    # The application's history shows who changed what it says, not only its status.
+    if others_changed:
+        record_edit(application, actor=actor, reason=reasons.ANSWERS_EDITED, now=now)
+    if delegates_changed:
+        record_edit(application, actor=actor, reason=reasons.DELEGATES_EDITED, now=now)
+    application.answers = after
     application.export_control_attested = answers.export_control_attested
     application.other_public_funding = answers.other_public_funding
     application.updated_at = now
