@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from planner.outcomes.criteria import PAST_RESULT_CODES, PastResults, past_result_points
+from planner.outcomes.criteria import PAST_RESULT_CODES, PastResults, criterion_points, past_result_points
 
 # The gates' reasons are kept in the one registry of audit reasons (stored in English,
 # translated when shown); re-exported here for the callers of check_eligibility.
@@ -60,15 +60,6 @@ class Score:
         return dict(self.breakdown)
 
 
-def _points(criteria: Mapping[str, Any], code: str) -> float:
-    value = criteria.get(code, 0)
-    if value is None:
-        return 0.0
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError(f"criterion {code!r} must be a number of points, not {value!r}")
-    return float(value)
-
-
 def score(criteria: Mapping[str, Any], facts: Facts) -> Score:
     """Priority of one application: the sum of the published points it earns.
 
@@ -86,18 +77,18 @@ def score(criteria: Mapping[str, Any], facts: Facts) -> Score:
     by_size = criteria.get("size_class") or {}
     if not isinstance(by_size, Mapping):
         raise ValueError("criterion 'size_class' must map size classes to points")
-    size_points = _points(by_size, facts.size_class)
-    penalty = -abs(_points(criteria, "no_show_penalty")) * facts.no_shows
-    if _points(criteria, "past_no_show"):
+    size_points = criterion_points(by_size, facts.size_class)
+    penalty = -abs(criterion_points(criteria, "no_show_penalty")) * facts.no_shows
+    if criterion_points(criteria, "past_no_show"):
         penalty = 0.0
     earned = {
         "size_class": size_points,
-        "first_time_at_exhibition": _points(criteria, "first_time_at_exhibition")
+        "first_time_at_exhibition": criterion_points(criteria, "first_time_at_exhibition")
         if facts.first_time_at_exhibition else 0.0,
-        "no_subsidy_last_year": _points(criteria, "no_subsidy_last_year")
+        "no_subsidy_last_year": criterion_points(criteria, "no_subsidy_last_year")
         if not facts.subsidised_last_year else 0.0,
-        "sector_fit": _points(criteria, "sector_fit") if facts.sector_fit else 0.0,
-        "export_readiness": _points(criteria, "export_readiness") if facts.export_ready else 0.0,
+        "sector_fit": criterion_points(criteria, "sector_fit") if facts.sector_fit else 0.0,
+        "export_readiness": criterion_points(criteria, "export_readiness") if facts.export_ready else 0.0,
         # 0.0 rather than -0.0 when there is no no-show, so the breakdown never shows "-0".
         "no_show_penalty": penalty + 0.0,
     }

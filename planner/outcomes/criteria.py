@@ -23,7 +23,8 @@ class PastResults:
     contracts_reported: int = 0
 
 
-def _points(criteria: Mapping[str, Any], code: str) -> float:
+def criterion_points(criteria: Mapping[str, Any], code: str) -> float:
+    """The points a programme publishes for one criterion (0 when it publishes none)."""
     value = criteria.get(code, 0)
     if value is None:
         return 0.0
@@ -49,7 +50,7 @@ def past_result_points(past: PastResults, criteria: Mapping[str, Any]) -> tuple[
     if min(past.attended, past.no_shows, past.reports_on_time, past.reports_late_or_missing,
            past.contracts_reported) < 0:
         raise ValueError("past results cannot be negative")
-    published = {code: _points(criteria, code) for code in PAST_RESULT_CODES}
+    published = {code: criterion_points(criteria, code) for code in PAST_RESULT_CODES}
     earned = {
         "past_no_show": -abs(published["past_no_show"]) * past.no_shows,
         "report_on_time": published["report_on_time"]
