@@ -393,3 +393,11 @@ def test_searching_a_city_finds_shows_held_there_not_descriptions_naming_it(app)
     for word in ("파리", "Paris"):
         query = db.select(Exhibition).where(*filter_clauses(parse_filters({"q": word, "past": "1"}), now=utcnow()))
         assert [e.id for e in db.session.scalars(query)] == [paris.id], word
+
+
+def test_in_december_the_timeline_opens_on_next_year_and_marks_today_in_this_one(app):
+    assert services.default_timeline_year(dt.date(2026, 12, 3)) == 2027
+    assert services.default_timeline_year(dt.date(2026, 11, 30)) == 2026
+    now = dt.datetime(2026, 12, 3, 9, tzinfo=dt.UTC)
+    assert services.timeline(2026, now=now).today_column == 337
+    assert services.timeline(2027, now=now).today_column is None
