@@ -6,7 +6,6 @@ import pytest
 from planner.accounts import services as accounts
 from planner.accounts.models import AccountEvent, DocumentKind, Role, SizeClassCheck, User
 from planner.backoffice import directory
-from planner.extensions import db
 from planner.notifications.models import OutboxMessage
 from planner.signups.models import ApplicationStatus, PlaceKind
 from planner.vocab import Sector, SizeClass
