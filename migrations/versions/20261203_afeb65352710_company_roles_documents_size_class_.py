@@ -67,8 +67,8 @@ def upgrade():
 
     op.execute(sa.text(
         "UPDATE users SET is_main_contact = true WHERE company_id IS NOT NULL AND id = ("
-        " SELECT first.id FROM users AS first WHERE first.company_id = users.company_id"
-        " ORDER BY first.is_active_account DESC, first.created_at, first.id LIMIT 1)"))
+        " SELECT earliest.id FROM users AS earliest WHERE earliest.company_id = users.company_id"
+        " ORDER BY earliest.is_active_account DESC, earliest.created_at, earliest.id LIMIT 1)"))
 
 
 def downgrade():

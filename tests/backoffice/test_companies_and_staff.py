@@ -145,3 +145,15 @@ def test_an_admin_deactivates_a_coordinator(client, login_as, db):
     assert not db.session.get(User, other.id).is_active_account
     assert client.post(f"/backoffice/staff/{admin.id}/deactivate").status_code == 403
     assert client.post(f"/backoffice/staff/{make_user().id}/deactivate").status_code == 404
+
+
+def test_an_application_page_shows_placeholder_days_as_the_month_only(client, login_as, db):
+    from planner.catalogue.models import DateCertainty
+    from tests.factories import make_exhibition
+    exhibition = make_exhibition(date_certainty=DateCertainty.projected)
+    application = make_application(offer=make_offer(exhibition=exhibition))
+    db.session.commit()
+    login_as(make_coordinator())
+    page = client.get(f"/backoffice/applications/{application.id}").text
+    assert "June 2027 (projected)" in page
+    assert "14" not in page.split("June 2027 (projected)")[0][-20:]
