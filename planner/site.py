@@ -8,6 +8,7 @@ from sqlalchemy import text
 from planner.catalogue import services as catalogue
 from planner.extensions import db
 from planner.i18n import LOCALE_COOKIE, is_safe_redirect
+from planner.notifications import delivery
 
 bp = Blueprint("site", __name__)
 
@@ -30,12 +31,19 @@ def language(code: str) -> ResponseReturnValue:
 
 @bp.route("/healthz")
 def healthz() -> ResponseReturnValue:
+    """For monitors: 200 when the database answers and no mail has waited too long; 503 with
+    what is wrong otherwise (a mail server or the send timer down costs companies places)."""
     try:
         db.session.execute(text("SELECT 1"))
+        outbox = delivery.health()
     except Exception:  # any driver error means the database is unreachable
         # The 503 makes the unit of work roll the failed session back.
         return jsonify(status="error", database="unreachable"), 503
-    return jsonify(status="ok", database="ok")
+    body = {"status": "ok" if outbox.healthy else "degraded", "database": "ok",
+            "outbox": {"waiting": outbox.waiting, "failed": outbox.failed,
+                       "oldest_waiting_seconds": outbox.oldest_waiting_seconds,
+                       "max_age_seconds": int(current_app.config["MAIL_HEALTH_MAX_AGE_MINUTES"] * 60)}}
+    return jsonify(body), 200 if outbox.healthy else 503
 
 
 @bp.route("/robots.txt")

@@ -71,7 +71,9 @@ def test_migrations_have_a_single_head():
 def test_healthz_reports_database_ok(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok"}
+    body = response.get_json()
+    assert body["status"] == "ok" and body["database"] == "ok"
+    assert body["outbox"]["waiting"] == 0 and body["outbox"]["failed"] == 0
 
 
 def test_unknown_page_is_a_friendly_404(client):

@@ -161,3 +161,12 @@ class DocumentForm(FlaskForm):
 
     def document_kind(self) -> DocumentKind:
         return DocumentKind(self.kind.data)
+
+
+class MailPreferencesForm(FlaskForm):
+    """The language of a user's mail, and which optional mails they receive (required ones,
+    such as results and deadlines, cannot be turned off and are not offered here)."""
+
+    locale = RadioField(_l("Language of my mail"), choices=[SelectChoice("en", "English"), SelectChoice("ko", "한국어")],
+                        validators=[InputRequired()])
+    receive = MultiCheckboxField(_l("Also send me"), choices=[], validate_choice=True)

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
+from wtforms.fields.choices import SelectChoice
 
 from planner.accounts import company_views, emails, services
 from planner.accounts.blueprint import bp
@@ -17,6 +18,7 @@ from planner.accounts.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
     LoginForm,
+    MailPreferencesForm,
     RegistrationForm,
     ResetPasswordForm,
 )
@@ -24,6 +26,7 @@ from planner.accounts.models import User
 from planner.extensions import limiter
 from planner.forms import CsrfForm
 from planner.i18n import _, is_safe_redirect
+from planner.notifications import preferences
 
 # The company pages (profile, colleagues, documents) register on the same blueprint.
 ROUTE_MODULES = (company_views,)
@@ -250,6 +253,23 @@ def change_password() -> ResponseReturnValue:
             flash(_("Your password is changed. Every other device has been logged out."), "success")
             return redirect(url_for("accounts.company") if current_user.company_id else url_for("site.index"))
     return render_template("accounts/change_password.html", form=form), _status(form)
+
+
+@bp.route("/mail", methods=["GET", "POST"])
+@login_required
+def mail_preferences() -> ResponseReturnValue:
+    form = MailPreferencesForm()
+    form.receive.choices = [SelectChoice(code, _(label)) for code, label in preferences.OPTIONAL_CATEGORIES.items()]
+    if request.method == "GET":
+        form.locale.data = current_user.locale or str(get_locale() or "en")
+        form.receive.data = sorted(set(preferences.OPTIONAL_CATEGORIES) - preferences.categories_off(current_user.email))
+    elif form.validate_on_submit():
+        services.set_mail_language(current_user, form.locale.data)
+        preferences.set_categories_off(current_user.email,
+                                       set(preferences.OPTIONAL_CATEGORIES) - set(form.receive.data or ()))
+        flash(_("Your mail settings are saved."), "success")
+        return redirect(url_for("accounts.mail_preferences"), 303)
+    return render_template("accounts/mail_preferences.html", form=form), _status(form)
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])

@@ -7,13 +7,13 @@ import sys
 
 import click
 
+from planner import unit_of_work
 from planner.catalogue.models import Programme
-from planner.extensions import db
 
 
 def _programme(slug: str) -> Programme:
-    from planner.allocation import services
-    programme = services.get_programme_by_slug(slug)
+    from planner.catalogue import services as catalogue
+    programme = catalogue.get_programme_by_slug(slug)
     if programme is None:
         raise click.ClickException(f"No programme with slug {slug!r}.")
     return programme
@@ -32,12 +32,8 @@ def run(programme_slug: str, dry_run: bool, seed: str | None) -> None:
     """Allocate PROGRAMME's ranked offers (publishes unless --dry-run)."""
     from planner.allocation import services
     programme = _programme(programme_slug)
-    try:
+    with unit_of_work.command():
         result = services.run_allocation(programme, actor=None, dry_run=dry_run, seed=seed)
-    except services.AllocationError as exc:
-        db.session.rollback()
-        raise click.ClickException(str(exc)) from None
-    db.session.commit()
     summary = services.summarise_run(result)
     click.echo(f"{'Dry run' if dry_run else 'Published run'} #{result.id} of {programme.slug}, "
                f"seed {result.seed}")
@@ -58,13 +54,10 @@ def run(programme_slug: str, dry_run: bool, seed: str | None) -> None:
 @click.argument("programme_slug")
 def export(programme_slug: str) -> None:
     """Print PROGRAMME's latest allocation as JSON (the format of DOMAIN.md)."""
-    from planner.allocation import services
     from planner.allocation.export import export_programme
     programme = _programme(programme_slug)
-    try:
+    with unit_of_work.command():
         data = export_programme(programme)
-    except services.AllocationError as exc:
-        raise click.ClickException(str(exc)) from None
     json.dump(data, sys.stdout, ensure_ascii=False)
     sys.stdout.write("\n")
 
@@ -73,7 +66,7 @@ def export(programme_slug: str) -> None:
 def expire() -> None:
     """Expire overdue confirmations and give free places to the waitlists (run by a timer)."""
     from planner.allocation import services
-    expired, promoted = services.expire_overdue()
-    promoted += services.fill_all_freed_places()
-    db.session.commit()
+    with unit_of_work.command():
+        expired, promoted = services.expire_overdue()
+        promoted += services.fill_all_freed_places()
     click.echo(f"{expired} expired, {promoted} promoted from waitlists.")

@@ -141,6 +141,8 @@ def load_closed_call(main_company: Company, main_user: User | None,
     submitted_at = opens + dt.timedelta(days=1)
     for user, wants in applicants:
         company = db.session.get(Company, user.company_id) if user.company_id else main_company
+        if company is None:
+            continue
         for offer_index, kind in wants:
             submitted_at += dt.timedelta(minutes=37)
             signups.submit_application(offers[offer_index], kind, company=company, actor=None,

@@ -7,9 +7,10 @@ from typing import Any
 from sqlalchemy import select
 
 from planner.allocation.models import AllocationResult
-from planner.allocation.services import NoRun, _, get_latest_run, ranked_offers
+from planner.allocation.services import NoRun, get_latest_run, ranked_offers
 from planner.catalogue.models import Exhibition, Offer, Programme
 from planner.extensions import db
+from planner.i18n import _
 from planner.signups.models import Application
 
 

@@ -1,5 +1,5 @@
-"""Forms of the allocation pages: preview, publish with a confirmation, override with a reason,
-and the company's confirm/decline buttons (CSRF only)."""
+"""Forms of the allocation pages: publish with a confirmation, override with a reason (the
+preview and the company's confirm/decline buttons carry only CSRF: planner.forms.CsrfForm)."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -7,10 +7,6 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Regexp
-
-
-class PreviewForm(FlaskForm):
-    pass
 
 
 class PublishForm(FlaskForm):
@@ -31,6 +27,3 @@ class OverrideForm(FlaskForm):
                            validators=[DataRequired(message=_l("Give a reason for the override.")),
                                        Length(max=2000)])
 
-
-class AnswerForm(FlaskForm):
-    """Confirm or decline a place: the button carries the choice, the form carries CSRF."""

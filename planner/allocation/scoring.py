@@ -7,6 +7,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+# The gates' reasons are kept in the one registry of audit reasons (stored in English,
+# translated when shown); re-exported here for the callers of check_eligibility.
+from planner.signups.reasons import (
+    ELIGIBILITY_REASONS,
+    INELIGIBLE_ATTESTATION,
+    INELIGIBLE_OTHER_FUNDING,
+    INELIGIBLE_PROFILE,
+    INELIGIBLE_SIZE_CLASS,
+)
+
+__all__ = ["CRITERIA_CODES", "ELIGIBILITY_REASONS", "INELIGIBLE_ATTESTATION", "INELIGIBLE_OTHER_FUNDING",
+           "INELIGIBLE_PROFILE", "INELIGIBLE_SIZE_CLASS", "Facts", "Score", "check_eligibility", "score"]
+
 # The order in which a breakdown lists the criteria, on pages and in exports alike.
 CRITERIA_CODES: tuple[str, ...] = (
     "size_class",
@@ -15,21 +28,6 @@ CRITERIA_CODES: tuple[str, ...] = (
     "sector_fit",
     "export_readiness",
     "no_show_penalty",
-)
-
-
-def N_(message: str) -> str:
-    """Mark a message for extraction without translating it here: this module stays free of
-    Flask, so callers pass the returned reason through gettext when they show it."""
-    return message
-
-
-INELIGIBLE_SIZE_CLASS = N_("This programme does not subsidise companies of your size class.")
-INELIGIBLE_PROFILE = N_("Your company profile is incomplete. Complete it before the allocation.")
-INELIGIBLE_ATTESTATION = N_("The export-control attestation has not been given.")
-INELIGIBLE_OTHER_FUNDING = N_("The same costs are already covered by other public funding.")
-ELIGIBILITY_REASONS: tuple[str, ...] = (
-    INELIGIBLE_SIZE_CLASS, INELIGIBLE_PROFILE, INELIGIBLE_ATTESTATION, INELIGIBLE_OTHER_FUNDING,
 )
 
 

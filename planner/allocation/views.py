@@ -4,34 +4,29 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from planner.accounts.models import Role
 from planner.accounts.permissions import company_required, role_required
-from planner.allocation import reasons, services
-from planner.allocation.forms import AnswerForm, OverrideForm, PreviewForm, PublishForm
+from planner.allocation import services
+from planner.allocation.forms import OverrideForm, PublishForm
 from planner.allocation.models import AllocationRun
 from planner.allocation.scoring import CRITERIA_CODES
+from planner.catalogue import services as catalogue
 from planner.catalogue.models import Offer, Programme
 from planner.db import is_valid_id
 from planner.extensions import db
-from planner.notifications.services import deliver_in_development
+from planner.forms import CsrfForm
+from planner.i18n import _
+from planner.signups import services as signups
 from planner.signups.models import Application
 
 bp = Blueprint("allocation", __name__)
 
 
-@bp.app_context_processor
-def reason_helpers() -> dict[str, object]:
-    # Registered after signups, so this event_reason, which also knows the allocation's reasons,
-    # is the one every page (an application's history too) gets.
-    return {"event_reason": reasons.describe_reason}
-
-
 def _runs_page(status: int = 200, error: str | None = None) -> ResponseReturnValue:
     return render_template("allocation/runs.html", programmes=services.list_programmes_with_runs(),
-                           form=PreviewForm(), error=error), status
+                           form=CsrfForm(), error=error), status
 
 
 @bp.route("/backoffice/allocation")
@@ -44,14 +39,12 @@ def runs() -> ResponseReturnValue:
 @role_required(Role.coordinator)
 def preview(programme_id: int) -> ResponseReturnValue:
     programme = db.get_or_404(Programme, programme_id)
-    if not PreviewForm().validate_on_submit():
+    if not CsrfForm().validate_on_submit():
         return _runs_page(400, _("The form has expired; please try again."))
     try:
         run = services.run_allocation(programme, actor=current_user, dry_run=True)
     except services.AllocationError as exc:
-        db.session.rollback()
-        return _runs_page(409, str(exc))
-    db.session.commit()
+        return _runs_page(exc.status_code, str(exc))
     return redirect(url_for("allocation.run", run_id=run.id))
 
 
@@ -87,11 +80,8 @@ def publish(run_id: int) -> ResponseReturnValue:
     try:
         published = services.publish_preview(previewed, seed=form.seed.data, actor=current_user)
     except services.AllocationError as exc:
-        db.session.rollback()
         form.form_errors.append(str(exc))
-        return _run_page(previewed, form, 409)
-    db.session.commit()
-    deliver_in_development()  # without SMTP the results mails land in instance/mail/ at once
+        return _run_page(previewed, form, exc.status_code)
     flash(_("The allocation is published and every company has been told."), "success")
     return redirect(url_for("allocation.run", run_id=published.id))
 
@@ -122,19 +112,16 @@ def override(application_id: int) -> ResponseReturnValue:
     try:
         services.override(application, form.to_status.data, actor=current_user,
                           reason=form.reason.data)
-    except services.AllocationError as exc:
-        db.session.rollback()
+    except (services.AllocationError, signups.StatusChanged) as exc:
         form.form_errors.append(str(exc))
-        return _offer_page(db.get_or_404(Application, application_id).offer, form, application_id, 409)
-    db.session.commit()
-    deliver_in_development()
+        return _offer_page(application.offer, form, application_id, exc.status_code)
     flash(_("Override recorded."), "success")
     return redirect(url_for("allocation.offer_audit", offer_id=application.offer_id))
 
 
 @bp.route("/programmes/<slug>/results")
 def programme_results(slug: str) -> ResponseReturnValue:
-    programme = services.get_programme_by_slug(slug)
+    programme = catalogue.get_programme_by_slug(slug)
     if programme is None:
         abort(404)
     run = services.get_published_run(programme)
@@ -148,14 +135,14 @@ def programme_results(slug: str) -> ResponseReturnValue:
 def my_results() -> ResponseReturnValue:
     return render_template("allocation/my_results.html",
                            results=services.list_company_results(current_user.company),
-                           form=AnswerForm())
+                           form=CsrfForm())
 
 
 def _answer(application_id: int, action: str) -> ResponseReturnValue:
-    application = services.get_company_application(current_user.company, application_id)
+    application = signups.get_company_application(current_user.company_id, application_id)
     if application is None:
         abort(404)
-    if not AnswerForm().validate_on_submit():
+    if not CsrfForm().validate_on_submit():
         flash(_("The form has expired; please try again."), "error")
         return redirect(url_for("allocation.my_results")), 303
     try:
@@ -165,13 +152,10 @@ def _answer(application_id: int, action: str) -> ResponseReturnValue:
             services.withdraw(application, actor=current_user)
         else:
             services.decline(application, actor=current_user)
-    except services.AllocationError as exc:
-        db.session.rollback()
+    except (services.AllocationError, signups.StatusChanged) as exc:
         return render_template("allocation/my_results.html",
                                results=services.list_company_results(current_user.company),
-                               form=AnswerForm(), error=str(exc)), 409
-    db.session.commit()
-    deliver_in_development()  # a promoted waitlisted company is told at once
+                               form=CsrfForm(), error=str(exc)), exc.status_code
     messages = {
         "confirm": _("Thank you: your place is confirmed."),
         "decline": _("You have declined the place; it is offered to the next company on the waitlist that can still take a place."),

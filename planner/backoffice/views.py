@@ -8,14 +8,14 @@ from typing import Any
 from flask import render_template
 from flask.typing import ResponseReturnValue
 
-from planner.backoffice import applications, catalogue, companies, programmes, services, staff
+from planner.backoffice import applications, catalogue, companies, outbox, programmes, services, staff
 from planner.backoffice.access import require_staff
 from planner.backoffice.blueprint import bp
 from planner.backoffice.forms import ACCOUNT_EVENT_LABELS, STATUS_LABELS
 from planner.db import utcnow
 
 # The route modules register their views on `bp` when imported.
-ROUTE_MODULES = (applications, catalogue, companies, programmes, staff)
+ROUTE_MODULES = (applications, catalogue, companies, outbox, programmes, staff)
 
 # The app factory registers `require_staff` for the whole app: /backoffice URLs of other
 # blueprints (allocation, feeds) are behind it too.

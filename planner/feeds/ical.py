@@ -1,25 +1,49 @@
-"""RFC 5545 calendar bytes from plain feed items: escaping, folding, all-day and zoned events.
+"""RFC 5545 calendar bytes from plain feed items, built with icalendar's component model
+(Calendar, Event, Alarm, Timezone with its STANDARD/DAYLIGHT observances) and its value types.
 
-Events are written by hand because generic libraries are slow at thousands of events and do not
-escape every TEXT property (icalendar 7 leaves commas in NAME unescaped). VTIMEZONE blocks are
-derived from the IANA database too: icalendar's list them as comma-separated RDATEs, which
-Outlook ignores (it reads only RRULE) and vobject cuts to their first value.
+VTIMEZONE observances are derived from the IANA database here, one yearly RRULE per change
+where the zone follows a weekday rule: icalendar's own `Timezone.from_tzinfo` lists every change
+as RDATEs, which Outlook ignores (it reads only RRULE) and vobject cuts to their first value.
+Rendered events are memoised by value: feeds rebuild when any event changes, and most do not.
 """
 from __future__ import annotations
 
 import calendar as gregorian
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Literal
 from zoneinfo import ZoneInfo
+
+from icalendar import (
+    Alarm as VAlarm,
+)
+from icalendar import (
+    Calendar,
+    Component,
+    Event,
+    Timezone,
+    TimezoneDaylight,
+    TimezoneStandard,
+    vCategory,
+    vDDDTypes,
+    vDuration,
+    vInt,
+    vRecur,
+    vText,
+    vUri,
+    vUTCOffset,
+)
 
 PRODID = "-//Defence Export Exhibition Planner//Calendar feeds 1.0//EN"
 # How often clients should poll: RFC 7986 REFRESH-INTERVAL and Outlook's X-PUBLISHED-TTL.
-REFRESH = "PT1H"
+REFRESH = dt.timedelta(hours=1)
 CRLF = "\r\n"
 UTC = dt.timezone.utc
+# Distinct events kept rendered (about 600 bytes each): a few feeds of thousands of events.
+EVENT_MEMO_SIZE = 32_768
 
 
 @dataclass(frozen=True)
@@ -58,20 +82,24 @@ class CalendarInfo:
     events: Sequence[FeedEvent] = field(default_factory=tuple)
 
 
-# --- value encoding -------------------------------------------------------------------------
+# --- where icalendar 7 gets it wrong ------------------------------------------------------------
+# The one place that works around the library; tests/feeds/test_ical.py
+# (test_icalendar_still_needs_the_workarounds) fails once a release fixes these, so they can go:
+# - `Calendar.add("NAME" | "X-WR-CALNAME" | "X-WR-CALDESC", str)` writes the text unescaped, and
+#   `add("X-PUBLISHED-TTL", timedelta)` writes Python's "1:00:00": every value is given typed.
+# - vText keeps control characters, which TEXT may not hold (RFC 5545 3.3.11) apart from HTAB.
+# - Its line folding walks each line a character at a time in Python, more than half the cost
+#   of a feed: content lines are folded by `fold` below (UTF-8 safe, 75 octets) instead.
 
-# TEXT may not hold control characters other than HTAB (RFC 5545 3.3.11); newlines are escaped.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
-def escape_text(value: str) -> str:
-    """Escape a TEXT value: backslash, semicolon, comma and newline; drop other controls."""
+def _text(value: str) -> vText:
     if "\r" in value:
         value = value.replace("\r\n", "\n").replace("\r", "\n")
     if _CONTROL.search(value):
         value = _CONTROL.sub("", value)
-    # str.replace runs in C: several passes beat one Python-level translation table.
-    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+    return vText(value)
 
 
 def fold(line: str) -> str:
@@ -93,39 +121,29 @@ def fold(line: str) -> str:
     return "\r\n ".join(parts)
 
 
-def format_date(value: dt.date) -> str:
-    return f"{value.year:04d}{value.month:02d}{value.day:02d}"
+def _serialize(component: Component, *, open_end: bool = False) -> str:
+    """The component's content lines (icalendar's order and encoding), folded, CRLF-terminated;
+    `open_end` leaves out its END line (the calendar header, followed by its components)."""
+    lines = [str(line) for line in component.content_lines()][:-1]  # a trailing empty line
+    if open_end:
+        lines.pop()
+    return CRLF.join(map(fold, lines)) + CRLF
 
 
-def format_utc(value: dt.datetime) -> str:
-    value = value.astimezone(UTC)
-    return (f"{value.year:04d}{value.month:02d}{value.day:02d}T"
-            f"{value.hour:02d}{value.minute:02d}{value.second:02d}Z")
+# --- values ---------------------------------------------------------------------------------------
 
-
-def format_local(value: dt.datetime, tzid: str) -> str:
-    value = value.astimezone(ZoneInfo(tzid))
-    return (f"{value.year:04d}{value.month:02d}{value.day:02d}T"
-            f"{value.hour:02d}{value.minute:02d}{value.second:02d}")
+def escape_text(value: str) -> str:
+    """A TEXT value as written: backslash, semicolon, comma and newline escaped, other controls
+    dropped."""
+    return _text(value).to_ical().decode("utf-8")
 
 
 def format_duration(value: dt.timedelta) -> str:
-    """A negative or positive RFC 5545 duration in days, hours, minutes (e.g. -P1D, -PT2H)."""
-    sign = "-" if value < dt.timedelta(0) else ""
-    seconds = int(abs(value).total_seconds())
-    days, seconds = divmod(seconds, 86400)
-    hours, seconds = divmod(seconds, 3600)
-    minutes, seconds = divmod(seconds, 60)
-    out = f"{sign}P"
-    if days:
-        out += f"{days}D"
-    if hours or minutes or seconds or not days:
-        out += "T" + (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "") + \
-            (f"{seconds}S" if seconds or not (hours or minutes) else "")
-    return out
+    """An RFC 5545 duration (e.g. -P1D, PT1H)."""
+    return vDuration(value).to_ical().decode("ascii")
 
 
-# --- time zones -----------------------------------------------------------------------------
+# --- time zones -----------------------------------------------------------------------------------
 
 # A calendar that lists nothing still needs one component (RFC 5545 3.6: "1*component"); the
 # agency's own zone, which has had no transitions since 1988, gives the same bytes every year.
@@ -169,17 +187,9 @@ def _onsets(zone: ZoneInfo, start: int, end: int) -> list[_Onset]:
     return onsets
 
 
-def format_offset(value: dt.timedelta) -> str:
-    seconds = int(value.total_seconds())
-    sign = "-" if seconds < 0 else "+"
-    hours, rest = divmod(abs(seconds), 3600)
-    minutes, seconds = divmod(rest, 60)
-    return f"{sign}{hours:02d}{minutes:02d}" + (f"{seconds:02d}" if seconds else "")
-
-
-def _yearly_rule(locals_: Sequence[dt.datetime], years: Sequence[int]) -> str | None:
-    """RRULE:FREQ=YEARLY for onsets that fall once a year on the same nth (or last) weekday of
-    the same month at the same time, or None."""
+def _yearly_rule(locals_: Sequence[dt.datetime], years: Sequence[int]) -> vRecur | None:
+    """A yearly rule for onsets that fall once a year on the same nth (or last) weekday of the
+    same month at the same time, or None."""
     if [value.year for value in locals_] != list(years):
         return None
     first = locals_[0]
@@ -192,20 +202,22 @@ def _yearly_rule(locals_: Sequence[dt.datetime], years: Sequence[int]) -> str | 
         nth = -1
     else:
         return None
-    return f"RRULE:FREQ=YEARLY;BYMONTH={first.month};BYDAY={nth}{_WEEKDAYS[first.weekday()]}"
+    return vRecur(freq="YEARLY", bymonth=first.month, byday=f"{nth}{_WEEKDAYS[first.weekday()]}")
 
 
-def _local_stamp(value: dt.datetime) -> str:
-    return (f"{value.year:04d}{value.month:02d}{value.day:02d}T"
-            f"{value.hour:02d}{value.minute:02d}{value.second:02d}")
-
-
-def _subcomponent(start: dt.datetime, offset_from: dt.timedelta, offset_to: dt.timedelta,
-                  is_dst: bool, name: str, recurrence: Sequence[str]) -> list[str]:
-    kind = "DAYLIGHT" if is_dst else "STANDARD"
-    return [f"BEGIN:{kind}", "DTSTART:" + _local_stamp(start), *recurrence,
-            fold("TZNAME:" + escape_text(name)), "TZOFFSETFROM:" + format_offset(offset_from),
-            "TZOFFSETTO:" + format_offset(offset_to), f"END:{kind}"]
+def _observance(start: dt.datetime, offset_from: dt.timedelta, offset_to: dt.timedelta, is_dst: bool,
+                name: str, *, rule: vRecur | None = None, dates: Sequence[dt.datetime] = ()) -> Component:
+    observance = TimezoneDaylight() if is_dst else TimezoneStandard()
+    observance["DTSTART"] = vDDDTypes(start)
+    if rule is not None:
+        observance["RRULE"] = rule
+    for value in dates:
+        # One RDATE per line: vobject reads only the first value of a comma-separated list.
+        observance.add("RDATE", value)
+    observance["TZNAME"] = _text(name)
+    observance["TZOFFSETFROM"] = vUTCOffset(offset_from)
+    observance["TZOFFSETTO"] = vUTCOffset(offset_to)
+    return observance
 
 
 @lru_cache(maxsize=256)
@@ -214,31 +226,30 @@ def vtimezone(tzid: str, first_year: int, last_year: int) -> str:
     lines, from the IANA database.
 
     Where the zone changes offset on the same weekday rule every year, each change is one
-    sub-component with a yearly RRULE starting the year before (so the first of January of
+    observance with a yearly RRULE starting the year before (so the first of January of
     `first_year` is covered); otherwise every change is listed, one RDATE per line. The block is
     right for the years asked for, not necessarily after them. Whole years keep it identical for
     the same data, whatever day it is built."""
     zone = ZoneInfo(tzid)
     start = int(dt.datetime(first_year - 1, 1, 1, tzinfo=UTC).timestamp())
     end = int(dt.datetime(last_year + 1, 1, 2, tzinfo=UTC).timestamp())
-    onsets = _onsets(zone, start, end)
-    lines = ["BEGIN:VTIMEZONE", "TZID:" + tzid]
     groups: dict[tuple[dt.timedelta, dt.timedelta, bool, str], list[dt.datetime]] = {}
-    for onset in onsets:
+    for onset in _onsets(zone, start, end):
         groups.setdefault((onset.offset_from, onset.offset_to, onset.is_dst, onset.name), []).append(onset.local)
     years = range(first_year - 1, last_year + 1)
     rules = {key: _yearly_rule(locals_, years) for key, locals_ in groups.items()}
+    timezone = Timezone()
+    timezone["TZID"] = vText(tzid)
     if groups and all(rules.values()):
         for key, locals_ in groups.items():
-            lines += _subcomponent(locals_[0], *key, recurrence=[str(rules[key])])
+            timezone.add_component(_observance(locals_[0], *key, rule=rules[key]))
     else:
         # The offset in force from the start, then each change with all its dates.
         offset, is_dst, name = _state(zone, start)
-        lines += _subcomponent(dt.datetime(first_year - 1, 1, 1), offset, offset, is_dst, name, recurrence=())
+        timezone.add_component(_observance(dt.datetime(first_year - 1, 1, 1), offset, offset, is_dst, name))
         for key, locals_ in groups.items():
-            lines += _subcomponent(locals_[0], *key, recurrence=["RDATE:" + _local_stamp(v) for v in locals_[1:]])
-    lines.append("END:VTIMEZONE")
-    return CRLF.join(lines) + CRLF
+            timezone.add_component(_observance(locals_[0], *key, dates=locals_[1:]))
+    return _serialize(timezone)
 
 
 def _zone_years(events: Iterable[FeedEvent]) -> dict[str, tuple[int, int]]:
@@ -255,73 +266,101 @@ def _zone_years(events: Iterable[FeedEvent]) -> dict[str, tuple[int, int]]:
     return years
 
 
-# --- calendar -------------------------------------------------------------------------------
+# --- events and the calendar ----------------------------------------------------------------------
 
-def render_event(event: FeedEvent) -> str:
-    """One VEVENT as CRLF-terminated content lines."""
-    out: list[str] = []
-    add = out.append
-    add("BEGIN:VEVENT")
-    add(fold("UID:" + escape_text(event.uid)))
-    stamp = format_utc(event.stamp)
-    add("DTSTAMP:" + stamp)
-    add("LAST-MODIFIED:" + stamp)
-    add(f"SEQUENCE:{event.sequence}")
+def event_component(event: FeedEvent) -> Event:
+    """One VEVENT as an icalendar component."""
+    component = Event()
+    component["UID"] = _text(event.uid)
+    stamp = event.stamp.astimezone(UTC)
+    component["DTSTAMP"] = vDDDTypes(stamp)
+    component["LAST-MODIFIED"] = vDDDTypes(stamp)
+    component["SEQUENCE"] = vInt(event.sequence)
     if event.tzid is None:
         # DTEND of an all-day event is exclusive: a show ending on the 19th ends on the 20th.
-        add("DTSTART;VALUE=DATE:" + format_date(event.start))
-        add("DTEND;VALUE=DATE:" + format_date(event.end))
+        component["DTSTART"] = vDDDTypes(event.start)
+        component["DTEND"] = vDDDTypes(event.end)
     else:
-        add(f"DTSTART;TZID={event.tzid}:" + format_local(event.start, event.tzid))  # type: ignore[arg-type]
-        add(f"DTEND;TZID={event.tzid}:" + format_local(event.end, event.tzid))  # type: ignore[arg-type]
-    add(fold("SUMMARY:" + escape_text(event.summary)))
+        zone = ZoneInfo(event.tzid)
+        component["DTSTART"] = vDDDTypes(event.start.astimezone(zone))  # type: ignore[union-attr]
+        component["DTEND"] = vDDDTypes(event.end.astimezone(zone))  # type: ignore[union-attr]
+    component["SUMMARY"] = _text(event.summary)
     if event.location:
-        add(fold("LOCATION:" + escape_text(event.location)))
+        component["LOCATION"] = _text(event.location)
     if event.categories:
-        add(fold("CATEGORIES:" + ",".join(escape_text(c) for c in event.categories)))
+        component["CATEGORIES"] = vCategory([str(_text(c)) for c in event.categories])
     if event.description:
-        add(fold("DESCRIPTION:" + escape_text(event.description)))
+        component["DESCRIPTION"] = _text(event.description)
     if event.url:
-        add(fold("URL:" + event.url))
+        component["URL"] = vUri(event.url)
     if event.status:
-        add("STATUS:" + event.status)
-    add("TRANSP:TRANSPARENT" if event.transparent else "TRANSP:OPAQUE")
+        component["STATUS"] = vText(event.status)
+    component["TRANSP"] = vText("TRANSPARENT" if event.transparent else "OPAQUE")
     if event.alarm is not None:
-        add("BEGIN:VALARM")
-        add("ACTION:DISPLAY")
-        add(fold("DESCRIPTION:" + escape_text(event.alarm.description)))
-        add("TRIGGER:" + format_duration(-event.alarm.before))
-        add("END:VALARM")
-    add("END:VEVENT\r\n")
-    return CRLF.join(out)
+        alarm = VAlarm()
+        alarm["ACTION"] = vText("DISPLAY")
+        alarm["DESCRIPTION"] = _text(event.alarm.description)
+        alarm["TRIGGER"] = vDuration(-event.alarm.before)
+        component.add_component(alarm)
+    return component
 
 
-def render_within(events: Iterable[FeedEvent], max_bytes: int | None = None,
+@lru_cache(maxsize=EVENT_MEMO_SIZE)
+def render_event(event: FeedEvent) -> str:
+    """One VEVENT as CRLF-terminated content lines (memoised: the same event, the same text)."""
+    return _serialize(event_component(event))
+
+
+def render_within(events: Iterable[FeedEvent], max_bytes: int | None = None, *,
+                  keep: Literal["earliest", "latest"] = "earliest",
                   ) -> tuple[list[FeedEvent], list[str], dt.date | None]:
     """Render `events` (sorted by start) until they would pass `max_bytes`, cutting between two
-    start dates so a day is never half listed. Returns the events kept, their rendered blocks
-    and the first start date left out (None when everything fit). Events are rendered lazily,
-    so a long feed costs only what it keeps."""
+    start dates so a day is never half listed. `keep="latest"` drops the oldest events first.
+    Returns the events kept (in the order given), their rendered blocks and the start date of
+    the nearest day left out (None when everything fit). Events are rendered lazily, so a long
+    feed costs only what it keeps."""
+    ordered = events if keep == "earliest" else reversed(list(events))
     kept: list[FeedEvent] = []
     blocks: list[str] = []
     total = 0
-    for event in events:
+    first_out: dt.date | None = None
+    for event in ordered:
         block = render_event(event)
         total += len(block) if block.isascii() else len(block.encode("utf-8"))
         if max_bytes is not None and total > max_bytes:
             first_out = _start_date(event)
-            keep = len(kept)
-            while keep > 0 and _start_date(kept[keep - 1]) == first_out:
-                keep -= 1
-            return kept[:keep], blocks[:keep], first_out
+            count = len(kept)
+            while count > 0 and _start_date(kept[count - 1]) == first_out:
+                count -= 1
+            kept, blocks = kept[:count], blocks[:count]
+            break
         kept.append(event)
         blocks.append(block)
-    return kept, blocks, None
+    if keep == "latest":
+        kept.reverse()
+        blocks.reverse()
+    return kept, blocks, first_out
 
 
 def _start_date(event: FeedEvent) -> dt.date:
     start = event.start
     return start.astimezone(UTC).date() if isinstance(start, dt.datetime) else start
+
+
+@lru_cache(maxsize=64)
+def _header(name: str, description: str) -> str:
+    calendar = Calendar()
+    calendar["VERSION"] = vText("2.0")
+    calendar["PRODID"] = vText(PRODID)
+    calendar["CALSCALE"] = vText("GREGORIAN")
+    calendar["METHOD"] = vText("PUBLISH")
+    calendar["NAME"] = _text(name)
+    calendar["X-WR-CALNAME"] = _text(name)
+    calendar["DESCRIPTION"] = _text(description)
+    calendar["X-WR-CALDESC"] = _text(description)
+    calendar.add("REFRESH-INTERVAL", vDuration(REFRESH), parameters={"VALUE": "DURATION"})
+    calendar["X-PUBLISHED-TTL"] = vDuration(REFRESH)
+    return _serialize(calendar, open_end=True)
 
 
 def build_calendar(calendar: CalendarInfo, blocks: Sequence[str] | None = None) -> bytes:
@@ -330,22 +369,7 @@ def build_calendar(calendar: CalendarInfo, blocks: Sequence[str] | None = None) 
 
     The same calendar gives the same bytes: no calendar-level UID, no build time; events are
     written in the order given (callers sort them)."""
-    name = escape_text(calendar.name)
-    description = escape_text(calendar.description)
-    out = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        fold("PRODID:" + PRODID),
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        fold("NAME:" + name),
-        fold("X-WR-CALNAME:" + name),
-        fold("DESCRIPTION:" + description),
-        fold("X-WR-CALDESC:" + description),
-        "REFRESH-INTERVAL;VALUE=DURATION:" + REFRESH,
-        "X-PUBLISHED-TTL:" + REFRESH,
-    ]
-    body = CRLF.join(out) + CRLF
+    body = _header(calendar.name, calendar.description)
     zones = _zone_years(calendar.events)
     body += "".join(vtimezone(tzid, *zones[tzid]) for tzid in sorted(zones))
     if blocks is None:
@@ -354,3 +378,18 @@ def build_calendar(calendar: CalendarInfo, blocks: Sequence[str] | None = None) 
         zone, year = EMPTY_CALENDAR_ZONE
         body += vtimezone(zone, year, year)
     return (body + "".join(blocks) + "END:VCALENDAR" + CRLF).encode("utf-8")
+
+
+# Room for the calendar's header once a note on the cut is added to its description.
+_NOTE_ROOM = 2_000
+
+
+def bounded_calendar(calendar: CalendarInfo, *, max_bytes: int, note: Callable[[dt.date], str]) -> bytes:
+    """The calendar in at most `max_bytes`: when its events (sorted by start) do not fit, the
+    oldest days are dropped and `note(last day left out)` is added to its description."""
+    zones = _zone_years(calendar.events)
+    fixed = len(_header(calendar.name, calendar.description).encode("utf-8")) + _NOTE_ROOM + sum(
+        len(vtimezone(tzid, *years).encode("utf-8")) for tzid, years in zones.items())
+    kept, blocks, first_out = render_within(calendar.events, max_bytes - fixed, keep="latest")
+    description = calendar.description if first_out is None else f"{calendar.description} {note(first_out)}"
+    return build_calendar(CalendarInfo(calendar.name, description, kept), blocks)

@@ -10,7 +10,8 @@ from planner.extensions import Model
 
 
 class FeedToken(Model):
-    """A private feed's secret. Only its SHA-256 is stored; rotating revokes the old one."""
+    """A person's secret address of a private feed (their company's calendar, or a programme's
+    for staff). Only its SHA-256 is stored; rotating revokes that person's old one only."""
 
     __tablename__ = "feed_tokens"
 
@@ -19,9 +20,17 @@ class FeedToken(Model):
     company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), index=True)
     programme_id: Mapped[int | None] = mapped_column(ForeignKey("programmes.id", ondelete="CASCADE"),
                                                      index=True)
+    # The person whose address this is: it goes with their account. Tokens made before addresses
+    # were per person were attached by the migration to their creator (else the company's first
+    # user); a programme token nobody can be found for keeps working with no owner until revoked.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Recorded at most once a minute: feeds are polled, and a write per poll would cost more
+    # than the answer.
+    last_fetched_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class FeedState(Model):

@@ -4,12 +4,12 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 
-from flask import Blueprint, Response, abort, current_app, flash, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from werkzeug.http import http_date
 
-from planner.accounts.models import Role
+from planner.accounts.models import Company, Role
 from planner.accounts.permissions import company_required, role_required
 from planner.catalogue import services as catalogue
 from planner.catalogue.models import Programme
@@ -18,7 +18,7 @@ from planner.extensions import db
 from planner.feeds import services
 from planner.feeds.services import CachedFeed, FeedVersion
 from planner.forms import CsrfForm
-from planner.i18n import _
+from planner.i18n import _, localized, ngettext_
 from planner.sessions import same_for_everyone
 
 bp = Blueprint("feeds", __name__)
@@ -55,6 +55,7 @@ PUBLIC_HEADERS = (("Cache-Control", f"public, max-age={MAX_AGE}"), ("Access-Cont
                   ("Access-Control-Expose-Headers", "ETag, Last-Modified"), ("Vary", "Accept-Encoding"),
                   ("X-Content-Type-Options", "nosniff"))
 PRIVATE_HEADERS = (("Cache-Control", f"private, max-age={MAX_AGE}"), ("X-Robots-Tag", "noindex, nofollow"),
+                   ("Vary", "Accept-Encoding"),
                    ("Referrer-Policy", "no-referrer"), ("X-Content-Type-Options", "nosniff"))
 
 
@@ -66,7 +67,7 @@ def _http_date(value: dt.datetime) -> str:
 def _calendar_response(feed: CachedFeed | None, version: FeedVersion, *, public: bool,
                        filename: str) -> Response:
     """A 200 with the feed (gzip-encoded when the client accepts it), or a 304 when feed is None."""
-    use_gzip = public and _wants_gzip() and (feed is None or bool(feed.gzipped))
+    use_gzip = _wants_gzip() and (feed is None or bool(feed.gzipped))
     # The headers go in as one list: polled feeds answer thousands of times a minute.
     headers = list(PUBLIC_HEADERS if public else PRIVATE_HEADERS)
     headers.append(("ETag", _gzip_etag(version.etag) if use_gzip else version.etag))
@@ -89,12 +90,6 @@ def _cors_preflight(response: Response) -> Response:
         response.headers["Access-Control-Allow-Headers"] = "If-None-Match, If-Modified-Since"
         response.headers["Access-Control-Max-Age"] = "86400"
     return response
-
-
-def _private_response(feed: CachedFeed) -> Response:
-    version = FeedVersion(feed.etag, feed.last_modified)
-    return _calendar_response(None if _not_modified(version) else feed, version,
-                              public=False, filename="calendar.ics")
 
 
 @bp.route("/calendar/exhibitions.ics")
@@ -122,25 +117,52 @@ def exhibitions_feed() -> ResponseReturnValue:
 @bp.route("/exhibitions/<slug>.ics")
 @same_for_everyone
 def exhibition_feed(slug: str) -> ResponseReturnValue:
-    exhibition = catalogue.get_exhibition(slug)
-    if exhibition is None:
+    try:
+        lang = services.parse_lang(request.args.getlist("lang"))
+    except catalogue.FilterError as exc:
+        return Response(str(exc) + "\n", status=exc.status_code, mimetype="text/plain")
+    filename = f"{slug}.ics"
+    # The data version gives the ETag: a matching If-None-Match reads no show at all.
+    version = services.exhibition_version(slug, site_url=_site_url(), lang=lang,
+                                          max_age=current_app.config["FEEDS_VERSION_MAX_AGE"])
+    if request.if_none_match and _not_modified(version, with_gzip=True):
+        return _calendar_response(None, version, public=True, filename=filename)
+    feed = services.exhibition_feed(slug, version, site_url=_site_url(), lang=lang, cache=services.feed_cache())
+    if feed is None:
         abort(404)
-    version = services.exhibition_version(exhibition, site_url=_site_url())
     if _not_modified(version, with_gzip=True):
-        return _calendar_response(None, version, public=True, filename=f"{slug}.ics")
-    feed = services.build_exhibition_feed(exhibition, site_url=_site_url())
-    return _calendar_response(feed, version, public=True, filename=f"{slug}.ics")
+        return _calendar_response(None, version, public=True, filename=filename)
+    return _calendar_response(feed, version, public=True, filename=filename)
 
 
 @bp.route("/calendar/private/<token>.ics")
 @same_for_everyone
 def private_feed(token: str) -> ResponseReturnValue:
+    now = utcnow()
+    max_age = current_app.config["FEEDS_VERSION_MAX_AGE"]
+    key = services.hash_token(token)
+    if request.if_none_match:
+        recent = services.recent_version(key, max_age)
+        if recent is not None and _not_modified(recent, with_gzip=True):
+            return _calendar_response(None, recent, public=False, filename="calendar.ics")
     row = services.resolve_token(token)
-    feed = services.private_feed(row, site_url=_site_url()) if row is not None else None
-    if feed is None:
+    if row is None:
         # The same 404 page as any unknown address: no hint whether the token ever existed.
         abort(404)
-    return _private_response(feed)
+    services.record_fetch(row, now=now)
+    version = services.private_version(row, site_url=_site_url(), today=now.date(), max_age=max_age)
+    services.remember_version(key, version)
+    if _not_modified(version, with_gzip=True):
+        return _calendar_response(None, version, public=False, filename="calendar.ics")
+    feed = services.private_feed(row, version, site_url=_site_url(), today=now.date(), cache=services.feed_cache())
+    if feed is None:
+        abort(404)
+    return _calendar_response(feed, version, public=False, filename="calendar.ics")
+
+
+# The new address is shown once, on the page the POST redirects to: it travels in the session
+# (never in a URL or a log line) and is removed as it is shown, so a reload shows it no more.
+_NEW_ADDRESS = "feeds_new_address"
 
 
 def _feed_urls(token: str) -> dict[str, str]:
@@ -149,13 +171,24 @@ def _feed_urls(token: str) -> dict[str, str]:
             "path": url_for("feeds.private_feed", token=token)}
 
 
+def _show_once(token: str, programme_id: int | None = None) -> None:
+    session[_NEW_ADDRESS] = {"token": token, "programme_id": programme_id}
+
+
+def _new_address() -> tuple[dict[str, str] | None, int | None]:
+    shown = session.pop(_NEW_ADDRESS, None)
+    if not shown:
+        return None, None
+    return _feed_urls(shown["token"]), shown.get("programme_id")
+
+
 @bp.route("/my/calendar")
 @company_required
 def company_feed() -> ResponseReturnValue:
     company = current_user.company
-    token = services.active_token(company=company)
-    return render_template("feeds/company_feed.html", company=company, token=token, form=CsrfForm(),
-                           urls=None)
+    urls, _programme = _new_address()
+    token = services.active_token(user=current_user, company=company)
+    return render_template("feeds/company_feed.html", company=company, token=token, form=CsrfForm(), urls=urls)
 
 
 @bp.route("/my/calendar/rotate", methods=["POST"])
@@ -164,18 +197,19 @@ def rotate_company_feed() -> ResponseReturnValue:
     form = CsrfForm()
     if not form.validate_on_submit():
         abort(400)
-    company = current_user.company
-    token = services.rotate_token(company=company, actor=current_user, now=utcnow())
-    # The secret is shown once, on this response; only its hash is kept.
-    return render_template("feeds/company_feed.html", company=company, token=services.active_token(company=company),
-                           form=CsrfForm(), urls=_feed_urls(token), created=True)
+    token = services.rotate_token(company=current_user.company, actor=current_user, now=utcnow())
+    services.forget_private_versions()
+    _show_once(token)
+    return redirect(url_for("feeds.company_feed"), code=303)
 
 
 @bp.route("/backoffice/feeds")
 @role_required(Role.coordinator)
 def programme_feeds() -> ResponseReturnValue:
-    return render_template("feeds/programme_feeds.html", programmes=services.programmes_with_tokens(),
-                           form=CsrfForm(), created=None, urls=None)
+    urls, programme_id = _new_address()
+    created = db.session.get(Programme, programme_id) if urls and programme_id else None
+    return render_template("feeds/programme_feeds.html", programmes=services.programmes_with_tokens(current_user),
+                           form=CsrfForm(), created=created, urls=urls if created else None)
 
 
 @bp.route("/backoffice/feeds/<int:programme_id>/rotate", methods=["POST"])
@@ -186,7 +220,30 @@ def rotate_programme_feed(programme_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         abort(400)
     token = services.rotate_token(programme=programme, actor=current_user, now=utcnow())
-    flash(_("A new feed address for %(name)s was created; the previous one no longer works.",
-            name=programme.name), "success")
-    return render_template("feeds/programme_feeds.html", programmes=services.programmes_with_tokens(),
-                           form=CsrfForm(), created=programme, urls=_feed_urls(token))
+    services.forget_private_versions()
+    flash(_("A new feed address for %(name)s was created; your previous one no longer works.",
+            name=localized(programme, "name")), "success")
+    _show_once(token, programme.id)
+    return redirect(url_for("feeds.programme_feeds"), code=303)
+
+
+@bp.route("/backoffice/feeds/companies")
+@role_required(Role.admin)
+def company_addresses() -> ResponseReturnValue:
+    return render_template("feeds/company_addresses.html", companies=services.companies_with_addresses(),
+                           form=CsrfForm())
+
+
+@bp.route("/backoffice/feeds/companies/<int:company_id>/revoke", methods=["POST"])
+@role_required(Role.admin)
+def revoke_company_addresses(company_id: int) -> ResponseReturnValue:
+    company = db.get_or_404(Company, company_id)
+    form = CsrfForm()
+    if not form.validate_on_submit():
+        abort(400)
+    count = services.revoke_company_tokens(company, actor=current_user, now=utcnow())
+    services.forget_private_versions()
+    flash(ngettext_("%(num)d feed address of %(company)s was revoked.",
+                    "%(num)d feed addresses of %(company)s were revoked.", count,
+                    company=company.legal_name), "success")
+    return redirect(url_for("feeds.company_addresses"), code=303)

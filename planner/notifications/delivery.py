@@ -20,7 +20,7 @@ from sqlalchemy import ColumnElement, CursorResult, func, or_, select, update
 
 from planner.db import utcnow
 from planner.extensions import db
-from planner.notifications.models import OutboxMessage
+from planner.notifications.models import OutboxMessage, OutboxState
 from planner.notifications.preferences import unsubscribe_url
 from planner.notifications.transports import Transport, transport_for
 
@@ -196,6 +196,7 @@ def retry(*, message_ids: list[int] | None = None, now: dt.datetime | None = Non
         statement = statement.where(m.id.in_(message_ids))
     result = db.session.execute(statement)
     assert isinstance(result, CursorResult)
+    db.session.info[QUEUED_FLAG] = True  # in development, sent right after the commit
     return int(result.rowcount or 0)
 
 
@@ -225,3 +226,38 @@ def health(*, now: dt.datetime | None = None) -> OutboxHealth:
     limit = float(current_app.config["MAIL_HEALTH_MAX_AGE_MINUTES"]) * 60
     return OutboxHealth(waiting=int(waiting), failed=int(failed or 0), oldest_waiting_seconds=age,
                         healthy=age is None or age <= limit)
+
+
+@dataclass(frozen=True)
+class OutboxPage:
+    items: list[OutboxMessage]
+    total: int
+    number: int
+    pages: int
+    kinds: list[str]
+
+
+def search_outbox(*, state: OutboxState | None = None, recipient: str = "", kind: str = "",
+                  page: int = 1, per_page: int = 50) -> OutboxPage:
+    """The outbox for coordinators, newest first: by state, recipient (part of the address)
+    and kind."""
+    m = OutboxMessage
+    where: list[ColumnElement[bool]] = []
+    if state is OutboxState.sent:
+        where.append(m.sent_at.is_not(None))
+    elif state is OutboxState.failed:
+        where += [m.sent_at.is_(None), m.failed_at.is_not(None)]
+    elif state is OutboxState.waiting:
+        where += [m.sent_at.is_(None), m.failed_at.is_(None)]
+    if recipient:
+        escaped = recipient.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        where.append(func.lower(m.to_addr).like(f"%{escaped}%", escape="\\"))
+    if kind:
+        where.append(m.kind == kind)
+    total = int(db.session.scalar(select(func.count()).select_from(m).where(*where)) or 0)
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    items = list(db.session.scalars(select(m).where(*where).order_by(m.id.desc())
+                                    .limit(per_page).offset((page - 1) * per_page)))
+    kinds = [k for k in db.session.scalars(select(m.kind).distinct().order_by(m.kind)) if k]
+    return OutboxPage(items=items, total=total, number=page, pages=pages, kinds=kinds)

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from sqlalchemy import func, insert, select
 
 from planner.accounts.models import Company, Role, User
+from planner.catalogue import services as catalogue
 from planner.catalogue.models import Exhibition, ExhibitionStatus, Offer, OfferMode, Programme, default_criteria
 from planner.extensions import db
 from planner.signups.models import Application, ApplicationStatus, PlaceKind
@@ -91,7 +92,7 @@ def registration_number(first9: str) -> str:
 
 
 def synthetic_programme_exists() -> bool:
-    return db.session.scalar(select(Programme.id).where(Programme.slug == PROGRAMME_SLUG)) is not None
+    return catalogue.get_programme_by_slug(PROGRAMME_SLUG) is not None
 
 
 def _password_hash(seed: int) -> str:

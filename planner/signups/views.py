@@ -1,49 +1,38 @@
 """Blueprint "signups": public programme pages, applying, "my applications", ranks, withdrawal."""
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import TypeVar
-
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, has_request_context, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
+from planner.accounts.permissions import company_required
 from planner.catalogue import services as catalogue
 from planner.db import utcnow
-from planner.extensions import db
-from planner.notifications.services import deliver_in_development
+from planner.i18n import _
 from planner.signups import services
 from planner.signups.forms import ApplicationForm, MoveForm, WithdrawForm, form_data
-from planner.signups.models import Application, PlaceKind
-from planner.signups.services import (ApplicationAnswers, DuplicateApplication, NotEditable,
-                                      SignupError, WindowClosed)
+from planner.signups.models import Application, ApplicationStatus, PlaceKind
+from planner.signups.reasons import describe_reason
+from planner.signups.services import ApplicationAnswers, DuplicateApplication, SignupError
 
 bp = Blueprint("signups", __name__)
 
-F = TypeVar("F", bound=Callable[..., ResponseReturnValue])
+# Pages of other domains that include signups/_allowance.html (the company page: accounts may not
+# import signups, so its view cannot pass the allowances itself).
+ALLOWANCE_PAGES = frozenset({"accounts.company", "accounts.invite"})
 
 
 @bp.app_context_processor
-def allowance_helpers() -> dict[str, object]:
-    # A function, not data: pages that do not include the allowance partial run no query.
-    def company_allowances(company_id: int | None = None) -> list[services.Allowance]:
-        if company_id is None and current_user.is_authenticated:
-            company_id = current_user.company_id
-        return services.company_allowances(company_id)
-    return {"company_allowances": company_allowances, "event_reason": services.describe_reason}
+def allowance_context() -> dict[str, object]:
+    # Computed here, in Python, and only for the pages that show it: templates run no queries.
+    if not has_request_context() or request.endpoint not in ALLOWANCE_PAGES \
+            or not current_user.is_authenticated:
+        return {}
+    return {"allowances": services.company_allowances(current_user.company_id)}
 
 
-def applicant_required(view: F) -> F:
-    """Logged in and member of a company; 403 for staff without a company."""
-    @wraps(view)
-    @login_required
-    def wrapped(*args: object, **kwargs: object) -> ResponseReturnValue:
-        if current_user.company_id is None:
-            abort(403)
-        return view(*args, **kwargs)
-    return wrapped  # type: ignore[return-value]
+# Every page that shows an audit trail or a result's reason (sign-ups, allocation, back office).
+bp.add_app_template_global(describe_reason, "event_reason")
 
 
 def _verified_or_page() -> ResponseReturnValue | None:
@@ -79,7 +68,7 @@ def programme(slug: str) -> ResponseReturnValue:
 # --- applying -------------------------------------------------------------------------------
 
 @bp.route("/offers/<int:offer_id>/apply/<kind>", methods=["GET", "POST"])
-@applicant_required
+@company_required
 def apply(offer_id: int, kind: str) -> ResponseReturnValue:
     offer = services.get_offer(offer_id)
     place_kind = services.parse_kind(kind)
@@ -105,15 +94,11 @@ def apply(offer_id: int, kind: str) -> ResponseReturnValue:
             application = services.submit_application(offer, place_kind, company=company, actor=current_user,
                                                       answers=form.answers())
         except DuplicateApplication as exc:
-            db.session.rollback()
             return _already_applied(exc)
         except SignupError as exc:
-            db.session.rollback()
             form.form_errors.append(str(exc))
-            status = 403 if isinstance(exc, WindowClosed) else 400
+            status = exc.status_code
         else:
-            db.session.commit()
-            deliver_in_development()
             flash(_submitted_message(application), "success")
             return redirect(url_for("signups.application", application_id=application.id), 303)
     elif request.method == "POST":
@@ -133,10 +118,10 @@ def _already_applied(exc: DuplicateApplication) -> ResponseReturnValue:
 
 
 def _submitted_message(application: Application) -> str:
-    status = services.ApplicationStatus(application.status)
-    if status == services.S.confirmed:
+    status = ApplicationStatus(application.status)
+    if status == ApplicationStatus.confirmed:
         return _("Your application is in and your place is confirmed.")
-    if status == services.S.waitlisted:
+    if status == ApplicationStatus.waitlisted:
         return _("Your application is in, but every first-come place is taken: you are on the waitlist.")
     return _("Your application is in. Places are allocated after the deadline.")
 
@@ -144,15 +129,19 @@ def _submitted_message(application: Application) -> str:
 # --- my applications ------------------------------------------------------------------------
 
 @bp.route("/my/applications")
-@applicant_required
+@company_required
 def my_applications() -> ResponseReturnValue:
+    return _my_applications_page()
+
+
+def _my_applications_page(status: int = 200) -> ResponseReturnValue:
     return render_template("signups/my_applications.html",
                            groups=services.list_company_applications(current_user.company_id),
-                           move_form=MoveForm())
+                           move_form=MoveForm()), status
 
 
 @bp.route("/my/applications/<int:application_id>")
-@applicant_required
+@company_required
 def application(application_id: int) -> ResponseReturnValue:
     application = _own_application(application_id)
     return _detail(application, WithdrawForm())
@@ -169,7 +158,7 @@ def _detail(application: Application, withdraw_form: WithdrawForm, status: int =
 
 
 @bp.route("/my/applications/<int:application_id>/edit", methods=["GET", "POST"])
-@applicant_required
+@company_required
 def edit(application_id: int) -> ResponseReturnValue:
     application = _own_application(application_id)
     refused = _verified_or_page()
@@ -186,11 +175,9 @@ def edit(application_id: int) -> ResponseReturnValue:
         try:
             services.update_answers(application, actor=current_user, answers=form.answers())
         except SignupError as exc:
-            db.session.rollback()
             form.form_errors.append(str(exc))
-            status = 403 if isinstance(exc, NotEditable) else 400
+            status = exc.status_code
         else:
-            db.session.commit()
             flash(_("Your changes are saved."), "success")
             return redirect(url_for("signups.application", application_id=application.id), 303)
     elif request.method == "POST":
@@ -202,7 +189,7 @@ def edit(application_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/my/applications/<int:application_id>/withdraw", methods=["POST"])
-@applicant_required
+@company_required
 def withdraw(application_id: int) -> ResponseReturnValue:
     application = _own_application(application_id)
     refused = _verified_or_page()
@@ -214,24 +201,19 @@ def withdraw(application_id: int) -> ResponseReturnValue:
     try:
         services.withdraw_application(application, actor=current_user)
     except SignupError as exc:
-        db.session.rollback()
         flash(str(exc), "error")
-        return _detail(application, form, 403 if isinstance(exc, NotEditable) else 400)
-    db.session.commit()
-    deliver_in_development()  # a promoted waitlisted company is told at once
+        return _detail(application, form, exc.status_code)
     flash(_("Your application is withdrawn."), "success")
     return redirect(url_for("signups.my_applications"), 303)
 
 
 @bp.route("/my/applications/reorder", methods=["POST"])
-@applicant_required
+@company_required
 def reorder() -> ResponseReturnValue:
     form = MoveForm()
     if not form.validate_on_submit():
         flash(_("That move was not understood. Please try again."), "error")
-        return render_template("signups/my_applications.html",
-                               groups=services.list_company_applications(current_user.company_id),
-                               move_form=MoveForm()), 400
+        return _my_applications_page(400)
     application_id, direction = form.parsed()
     application = _own_application(application_id)
     refused = _verified_or_page()
@@ -241,11 +223,7 @@ def reorder() -> ResponseReturnValue:
         services.move_application(application, direction, actor=current_user,
                                   expected_order=form.shown_order())
     except SignupError as exc:
-        db.session.rollback()
         flash(str(exc), "error")
-        return render_template("signups/my_applications.html",
-                               groups=services.list_company_applications(current_user.company_id),
-                               move_form=MoveForm()), 403 if isinstance(exc, WindowClosed) else 409
-    db.session.commit()
+        return _my_applications_page(exc.status_code)
     flash(_("Your ranks are saved."), "success")
     return redirect(url_for("signups.my_applications", _anchor=f"application-{application.id}"), 303)

@@ -9,9 +9,11 @@ from sqlalchemy import func, select
 
 from planner.allocation import services
 from planner.allocation.models import AllocationResult, AllocationRun
+from planner.allocation.services import runs
 from planner.catalogue.models import Offer
 from planner.extensions import db as _db
-from planner.signups.models import Application, ApplicationEvent, ApplicationStatus as S
+from planner.signups.models import Application, ApplicationEvent
+from planner.signups.models import ApplicationStatus as S
 from planner.signups.services import change_status
 from tests.allocation.conftest import apply, closed_offer, company_with_user
 
@@ -78,7 +80,7 @@ def test_a_withdrawal_or_ineligibility_committed_during_a_run_is_not_lost(app, d
     db.session.commit()
     x_id, y_id, programme_id = x.id, y.id, programme.id
     computed, withdrawn = threading.Event(), threading.Event()
-    real_match = services._match
+    real_match = runs._match
 
     def slow_match(*args, **kwargs):
         result = real_match(*args, **kwargs)
@@ -87,7 +89,7 @@ def test_a_withdrawal_or_ineligibility_committed_during_a_run_is_not_lost(app, d
             assert withdrawn.wait(30)
         return result
 
-    monkeypatch.setattr(services, "_match", slow_match)
+    monkeypatch.setattr(runs, "_match", slow_match)
     errors: list[Exception] = []
 
     def publish():
@@ -152,3 +154,65 @@ def test_two_places_freed_at_once_promote_two_different_companies(app, db, progr
     statuses = [db.session.get(Application, a.id).status for a in waits]
     assert sorted(statuses) == sorted([S.allocated, S.allocated, S.waitlisted])
     assert db.session.get(Offer, offer.id).booth_taken == 2
+
+
+PARALLEL = 10
+
+
+@pytest.fixture
+def app_config():
+    # One connection per request thread, so every request really runs in its own transaction.
+    return {"SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": PARALLEL + 2, "max_overflow": 5}}
+
+
+@pytest.mark.parametrize("action", ["decline", "withdraw"])
+def test_parallel_clicks_on_one_place_free_it_once_and_promote_once(app, db, programme, action):
+    # Issue 10: ten simultaneous declines (a double click, several tabs) each freed the place and
+    # each promoted from the waitlist. Each status change is now a compare-and-set: one request
+    # wins, the others get 409 and change nothing.
+    offer = closed_offer(programme, booth_capacity=1)
+    x, ux = company_with_user(size_class="small")
+    y, _uy = company_with_user(size_class="medium")
+    z, _uz = company_with_user(size_class="medium")
+    xa, ya, za = apply(x, offer, 1), apply(y, offer, 1), apply(z, offer, 1)
+    services.run_allocation(programme, actor=None, dry_run=False)
+    db.session.commit()
+    assert xa.status == S.allocated
+    user_id, application_id, offer_id = ux.get_id(), xa.id, offer.id
+    barrier = threading.Barrier(PARALLEL)
+    statuses: list[int] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def click() -> None:
+        try:
+            client = app.test_client()
+            with client.session_transaction() as session:
+                session["_user_id"] = user_id
+                session["_fresh"] = True
+            barrier.wait(timeout=30)
+            response = client.post(f"/my/allocation/{application_id}/{action}")
+            with lock:
+                statuses.append(response.status_code)
+        except BaseException as exc:  # reported below, so a failing thread fails the test
+            with lock:
+                errors.append(exc)
+
+    threads = [threading.Thread(target=click) for _ in range(PARALLEL)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert errors == []
+    assert sorted(statuses) == [302] + [409] * (PARALLEL - 1), statuses
+    db.session.expire_all()
+    holders = db.session.scalar(select(func.count()).select_from(Application).where(
+        Application.offer_id == offer_id, Application.status.in_([S.allocated, S.confirmed])))
+    assert holders == 1 == db.session.get(Offer, offer_id).booth_taken
+    assert db.session.get(Application, application_id).status == (S.declined if action == "decline"
+                                                                   else S.withdrawn)
+    promotions = db.session.scalar(select(func.count()).select_from(ApplicationEvent).where(
+        ApplicationEvent.application_id.in_([ya.id, za.id]), ApplicationEvent.to_status == "allocated",
+        ApplicationEvent.from_status == "waitlisted"))
+    assert promotions == 1

@@ -8,7 +8,8 @@ import pytest
 from planner.allocation import services
 from planner.allocation.export import export_programme
 from planner.catalogue.models import OfferMode
-from planner.signups.models import ApplicationStatus as S, PlaceKind
+from planner.signups.models import ApplicationStatus as S
+from planner.signups.models import PlaceKind
 from planner.signups.services import change_status
 from tests.allocation.conftest import apply, closed_offer, company_with_user
 

@@ -5,8 +5,15 @@ from dataclasses import replace
 import pytest
 
 from planner.allocation.scoring import (
-    CRITERIA_CODES, ELIGIBILITY_REASONS, INELIGIBLE_ATTESTATION, INELIGIBLE_OTHER_FUNDING,
-    INELIGIBLE_PROFILE, INELIGIBLE_SIZE_CLASS, Facts, check_eligibility, score,
+    CRITERIA_CODES,
+    ELIGIBILITY_REASONS,
+    INELIGIBLE_ATTESTATION,
+    INELIGIBLE_OTHER_FUNDING,
+    INELIGIBLE_PROFILE,
+    INELIGIBLE_SIZE_CLASS,
+    Facts,
+    check_eligibility,
+    score,
 )
 from planner.catalogue.models import default_criteria
 

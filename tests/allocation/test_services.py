@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 from planner.allocation import lottery, services
 from planner.allocation.models import AllocationResult, AllocationRun
 from planner.notifications.models import OutboxMessage
-from planner.signups.models import ApplicationEvent, ApplicationStatus as S, PlaceKind
+from planner.signups.models import ApplicationEvent, PlaceKind
+from planner.signups.models import ApplicationStatus as S
 from planner.signups.services import change_status
 from tests.allocation.conftest import apply, closed_offer, company_with_user
 from tests.factories import make_coordinator, make_offer

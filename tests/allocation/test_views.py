@@ -231,3 +231,43 @@ def test_without_smtp_results_and_promotion_mails_are_written_at_once(app, clien
     db.session.expire_all()
     assert loser.status == S.allocated
     assert len(mails()) == 3  # the promoted company is told
+
+
+def test_a_place_given_by_an_english_coordinators_override_is_mailed_in_the_companys_korean(
+        app, client, login_as, db, programme):
+    # Issue 9: the "a place is yours" mail used the language of whoever made the request and
+    # gave the deadline in UTC with the English show name.
+    from flask_babel import force_locale
+
+    from planner.i18n import format_local_datetime
+    from planner.notifications.models import OutboxMessage
+
+    offer = closed_offer(programme, booth_capacity=1, timezone="Europe/Paris")
+    offer.exhibition.name = "Eurosatory"
+    offer.exhibition.name_ko = "유로사토리"
+    english, _english_user = company_with_user(size_class="small")
+    korean, korean_user = company_with_user(size_class="medium")
+    korean_user.locale = "ko"
+    holder, waiting = apply(english, offer, 1), apply(korean, offer, 1)
+    coordinator = make_coordinator(locale="en")
+    services.run_allocation(programme, actor=None, dry_run=False)
+    db.session.commit()
+    assert (holder.status, waiting.status) == (S.allocated, S.waitlisted)
+    db.session.execute(OutboxMessage.__table__.delete())
+    db.session.commit()
+
+    login_as(coordinator)
+    headers = {"Accept-Language": "en"}
+    for application, to in ((holder, "waitlisted"), (waiting, "allocated")):
+        response = client.post(f"/backoffice/allocation/applications/{application.id}/override?lang=en",
+                               data={"to_status": to, "reason": "licence refused"}, headers=headers)
+        assert response.status_code == 302
+    db.session.expire_all()
+    assert waiting.status == S.allocated
+    (mail,) = db.session.scalars(select(OutboxMessage).where(OutboxMessage.to_addr == korean_user.email))
+    assert mail.subject == "자리가 배정되었습니다: 유로사토리"
+    assert "유로사토리" in mail.body_text and "Eurosatory" not in mail.body_text
+    with app.test_request_context(), force_locale("ko"):
+        deadline = format_local_datetime(waiting.confirm_by, "Europe/Paris")
+    assert deadline in mail.body_text and "UTC" not in mail.body_text
+    assert app.config["SITE_URL"] + "/my/allocation" in mail.body_text

@@ -1,5 +1,6 @@
-"""Journey: an applicant creates the company's private calendar feed, downloads it through the
-page, rotates it, and the old address stops working."""
+"""Journey: an applicant creates their private calendar feed address, reloads the page (which
+neither rotates nor shows it again), fetches it, downloads it, rotates it, and the old address
+stops working."""
 from __future__ import annotations
 
 import datetime as dt
@@ -23,7 +24,9 @@ def test_applicant_subscribes_downloads_and_rotates_the_private_feed(live_server
     def data():
         user = make_user(email="feeds@example.com")
         user.company.legal_name = "ACME, Inc."
-        show = make_exhibition(name="Eurosatory 2026", starts_on=dt.date(2026, 6, 15), ends_on=dt.date(2026, 6, 19))
+        # Private feeds list events from 60 days back: the show is ahead of today.
+        start = dt.date.today() + dt.timedelta(days=90)
+        show = make_exhibition(name="Eurosatory 2026", starts_on=start, ends_on=start + dt.timedelta(days=4))
         make_application(company=user.company, offer=make_offer(exhibition=show),
                          status=ApplicationStatus.confirmed)
     seed(data)
@@ -39,6 +42,12 @@ def test_applicant_subscribes_downloads_and_rotates_the_private_feed(live_server
     assert first.startswith(live_server + "/calendar/private/") and first.endswith(".ics")
     assert page.locator("#feed-webcal").input_value() == "webcal://" + first.split("://", 1)[1]
     assert len(first) < 256
+    page.reload()
+    assert page.locator("#feed-https").count() == 0  # shown once; a reload does not rotate
+    assert _status(first) == 200
+    page.goto(live_server + "/my/calendar")
+    page.get_by_role("button", name="Create a new address (the old one stops working)").click()
+    first = page.locator("#feed-https").input_value()
 
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download .ics").click()

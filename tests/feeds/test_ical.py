@@ -124,7 +124,7 @@ def test_durations_are_rfc5545():
     assert format_duration(-dt.timedelta(days=1)) == "-P1D"
     assert format_duration(dt.timedelta(hours=1)) == "PT1H"
     assert format_duration(-dt.timedelta(days=1, minutes=30)) == "-P1DT30M"
-    assert format_duration(dt.timedelta(0)) == "PT0S"
+    assert format_duration(dt.timedelta(0)) == "P0D"  # dur-day (RFC 5545 3.3.6), icalendar's form
 
 
 def test_icalendar_reads_back_every_value():
@@ -209,8 +209,8 @@ def test_vtimezone_uses_yearly_rules_that_outlook_and_vobject_read_in_every_year
                     timed("Europe/Paris", summer_2028, "summer-2028"))
     lines = unfolded_lines(body)
     block = lines[lines.index("BEGIN:VTIMEZONE"):lines.index("END:VTIMEZONE") + 1]
-    assert "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU" in block
-    assert "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU" in block
+    assert "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3" in block
+    assert "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10" in block
     assert not any(line.startswith("RDATE") for line in block)
     # The onset is the wall-clock time before the change (RFC 5545 3.6.5 examples).
     assert "DTSTART:20250330T020000" in block and "DTSTART:20251026T030000" in block
@@ -254,3 +254,36 @@ def test_render_within_cuts_between_days_and_names_the_first_day_left_out():
     assert len(kept) == 6 and len(blocks) == 6  # the seventh fits, but its day would be half listed
     assert first_out == dt.date(2027, 1, 3)
     assert render_within(events, None)[2] is None
+
+
+def test_icalendar_still_needs_the_workarounds():
+    # When this fails, icalendar fixed its faults: drop the workarounds in feeds/ical.py.
+    from icalendar import Calendar, vText
+
+    calendar = Calendar()
+    calendar.add("NAME", "a, b")
+    calendar.add("X-PUBLISHED-TTL", dt.timedelta(hours=1))
+    body = calendar.to_ical()
+    assert b"NAME:a, b" in body and b"X-PUBLISHED-TTL:1:00:00" in body
+    assert vText("a\x07").to_ical() == b"a\x07"
+
+
+def test_render_within_latest_drops_the_oldest_days_first():
+    days = [dt.date(2027, 1, 1) + dt.timedelta(days=n // 3) for n in range(30)]
+    events = [eurosatory(uid=f"e{n}", start=day, end=day + dt.timedelta(days=1)) for n, day in enumerate(days)]
+    one = len(render_event(events[0]).encode())
+    kept, blocks, first_out = render_within(events, one * 7 + 10, keep="latest")
+    assert [e.uid for e in kept] == ["e24", "e25", "e26", "e27", "e28", "e29"]
+    assert blocks == [render_event(e) for e in kept]
+    assert first_out == dt.date(2027, 1, 8)
+
+
+def test_korean_text_is_written_and_read_back_by_both_parsers():
+    body = calendar(eurosatory(summary="유로사토리 2026", location="파리, 프랑스",
+                               description="지상 방산 전시회; 한국관"),
+                    deadline(alarm=Alarm("내일: 유로사토리 공동 부담금 납부")), name="한국 방산 전시회")
+    parsed = icalendar.Calendar.from_ical(body)
+    show = parsed.walk("VEVENT")[0]
+    assert str(show["SUMMARY"]) == "유로사토리 2026" and str(show["LOCATION"]) == "파리, 프랑스"
+    assert str(parsed.walk("VALARM")[0]["DESCRIPTION"]) == "내일: 유로사토리 공동 부담금 납부"
+    assert vobject.readOne(body.decode("utf-8")).x_wr_calname.value == "한국 방산 전시회"

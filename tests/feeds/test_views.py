@@ -406,10 +406,16 @@ def test_company_page_creates_shows_once_and_rotates_the_feed(client, db, login_
     page = client.get("/my/calendar")
     assert page.status_code == 200
     assert token not in page.get_data(as_text=True)
-    created = client.post("/my/calendar/rotate")
+    posted = client.post("/my/calendar/rotate")
+    # POST/redirect/GET: the address is on the page the POST redirects to, never in its URL.
+    assert posted.status_code == 303 and posted.headers["Location"].endswith("/my/calendar")
+    created = client.get(posted.headers["Location"])
     html = created.get_data(as_text=True)
     assert created.status_code == 200 and "webcal://" in html
     new_token = html.split("/calendar/private/")[1].split(".ics")[0]
+    # A reload neither rotates nor shows the address again, and says how to get a new one.
+    reloaded = client.get("/my/calendar").get_data(as_text=True)
+    assert new_token not in reloaded and "create a new address" in reloaded
     assert len(f"https://localhost/calendar/private/{new_token}.ics") < 256
     assert client.get(f"/calendar/private/{token}.ics").status_code == 404
     assert client.get(f"/calendar/private/{new_token}.ics").status_code == 200
@@ -436,7 +442,7 @@ def test_coordinators_create_a_programme_feed_of_every_window_and_milestone(clie
     assert client.get("/backoffice/feeds").status_code == 403
     switch_to(coordinator)
     assert "Overseas 2027" in client.get("/backoffice/feeds").get_data(as_text=True)
-    html = client.post(f"/backoffice/feeds/{programme.id}/rotate").get_data(as_text=True)
+    html = client.post(f"/backoffice/feeds/{programme.id}/rotate", follow_redirects=True).get_data(as_text=True)
     token = html.split("/calendar/private/")[1].split(".ics")[0]
     body = client.get(f"/calendar/private/{token}.ics").data
     summaries = sorted(str(e["SUMMARY"]) for e in parse_both(body).walk("VEVENT"))
@@ -455,7 +461,7 @@ def test_the_programme_feed_shows_when_allocated_places_must_be_confirmed(client
     coordinator = make_coordinator()
     db.session.commit()
     switch_to(coordinator)
-    html = client.post(f"/backoffice/feeds/{programme.id}/rotate").get_data(as_text=True)
+    html = client.post(f"/backoffice/feeds/{programme.id}/rotate", follow_redirects=True).get_data(as_text=True)
     token = html.split("/calendar/private/")[1].split(".ics")[0]
 
     def confirmations():

@@ -9,7 +9,8 @@ from planner.accounts.models import Company
 from planner.catalogue.models import Offer, OfferMode
 from planner.extensions import db as _db
 from planner.signups import services
-from planner.signups.models import Application, ApplicationStatus as S, PlaceKind
+from planner.signups.models import Application, PlaceKind
+from planner.signups.models import ApplicationStatus as S
 from tests.factories import make_company, make_offer
 from tests.signups.conftest import good_answers
 

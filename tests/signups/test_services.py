@@ -7,13 +7,22 @@ import pytest
 
 from planner.catalogue.models import ExhibitionStatus, OfferMode
 from planner.notifications.models import OutboxMessage
-from planner.signups import services
-from planner.signups.models import Application, ApplicationEvent, ApplicationStatus as S, PlaceKind
-from planner.signups.services import (DuplicateApplication, InvalidAnswers, NotEditable, NotEligible,
-                                      PlaceNotOffered, SignupError, TransitionNotAllowed, WindowClosed)
+from planner.signups import reasons, services
+from planner.signups.models import Application, ApplicationEvent, PlaceKind
+from planner.signups.models import ApplicationStatus as S
+from planner.signups.services import (
+    DuplicateApplication,
+    InvalidAnswers,
+    NotEditable,
+    NotEligible,
+    PlaceNotOffered,
+    SignupError,
+    TransitionNotAllowed,
+    WindowClosed,
+    submission,
+)
 from planner.vocab import SizeClass
-from tests.factories import (make_application, make_company, make_exhibition, make_offer,
-                             make_programme, make_user)
+from tests.factories import make_application, make_company, make_exhibition, make_offer, make_programme, make_user
 from tests.signups.conftest import delegation_answers, good_answers
 
 UTC = dt.timezone.utc
@@ -135,7 +144,7 @@ def test_duplicate_caught_by_the_database_when_the_check_is_raced(app, db, monke
     def find_late(*args):
         calls.append(args)
         return None if len(calls) == 1 else real_find(*args)
-    monkeypatch.setattr(services, "find_application", find_late)
+    monkeypatch.setattr(submission, "find_application", find_late)
     with pytest.raises(DuplicateApplication) as caught:
         submit(offer, company)
     assert caught.value.existing.id == first.id
@@ -395,10 +404,26 @@ def test_applying_again_after_withdrawing_says_a_withdrawal_is_final(app, db):
 def test_history_reasons_are_stored_in_english_whatever_the_applicants_language(app, db):
     with app.test_request_context("/?lang=ko"):
         application = submit(make_offer(mode=OfferMode.first_come, booth_capacity=1), make_company())
-    assert [e.reason for e in application.events] == [services.REASON_SUBMITTED,
-                                                       services.REASON_CONFIRMED_ON_SUBMISSION]
+    assert [e.reason for e in application.events] == [reasons.SUBMITTED,
+                                                       reasons.CONFIRMED_ON_SUBMISSION]
 
 
 def test_reasons_written_by_people_are_shown_as_written(app, db):
     assert services.describe_reason("<b>Late licence</b>") == "<b>Late licence</b>"
     assert services.describe_reason(None) == ""
+
+
+def test_a_first_come_promotion_is_mailed_in_the_promoted_companys_language(app, db):
+    offer = make_offer(mode=OfferMode.first_come, booth_capacity=1)
+    offer.exhibition.name_ko = "한국어 전시회"
+    english = make_user(locale="en")
+    holder = submit(offer, english.company, actor=english)
+    korean = make_user(locale="ko")
+    waiting = submit(offer, korean.company, now=holder.created_at + dt.timedelta(seconds=1))
+    db.session.execute(OutboxMessage.__table__.delete())
+    with app.test_request_context("/?lang=en"):
+        services.withdraw_application(holder, actor=english)
+    (mail,) = db.session.scalars(db.select(OutboxMessage)).all()
+    assert mail.to_addr == korean.email
+    assert mail.subject == "자리가 배정되었습니다: 한국어 전시회"
+    assert app.config["SITE_URL"] + f"/my/applications/{waiting.id}" in mail.body_text

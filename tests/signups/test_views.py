@@ -2,15 +2,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from flask import render_template_string
 
 from planner.catalogue.models import OfferMode
-from planner.signups.models import Application, ApplicationStatus as S, PlaceKind
+from planner.signups import services
+from planner.signups.models import Application, PlaceKind
+from planner.signups.models import ApplicationStatus as S
 from planner.vocab import SizeClass
-from tests.factories import (make_application, make_coordinator, make_offer, make_programme,
-                             make_user)
+from tests.factories import make_application, make_coordinator, make_offer, make_programme, make_user
 from tests.signups.conftest import booth_post, delegation_post
 
 UTC = dt.timezone.utc
@@ -282,7 +284,7 @@ def test_my_applications_shows_status_rank_history_and_next_step(client, db, app
     assert application.offer.exhibition.name in page
     assert "Submitted" in page and "History" in page
     assert "Places are allocated after the deadline" in page
-    assert 'value="%d:down"' % application.id in page
+    assert f'value="{application.id}:down"' in page
 
 
 def test_edit_keeps_answers_and_saves_changes(client, db, applicant):
@@ -442,11 +444,23 @@ def test_allowance_partial_shows_places_held_cap_and_remaining(app, db, login_as
     make_application(offer=make_offer(programme=programme), company=user.company, status=S.allocated)
     db.session.commit()
     with app.test_request_context():
-        from flask_login import login_user
-        login_user(user)
-        html = render_template_string('{% include "signups/_allowance.html" %}')
+        html = render_template_string('{% include "signups/_allowance.html" %}',
+                                      allowances=services.company_allowances(user.company_id))
     assert "Programme Alpha" in html
     assert "<td>1</td>" in html and "<td>2</td>" in html
+
+
+def test_the_company_page_shows_the_allowance_computed_by_its_view_not_its_template(app, client, db,
+                                                                                   login_as):
+    user = make_user()
+    programme = make_programme(cap_per_company=2, name="Programme Alpha")
+    make_application(offer=make_offer(programme=programme), company=user.company, status=S.allocated)
+    db.session.commit()
+    login_as(user)
+    page = client.get("/account/company").get_data(as_text=True)
+    assert "Programme Alpha" in page and "<td>1</td>" in page and "<td>2</td>" in page
+    source = (Path(app.root_path).parent / "templates/signups/_allowance.html").read_text()
+    assert "company_allowances(" not in source
 
 
 def test_allowance_helper_runs_no_query_on_pages_that_do_not_use_it(app, client, db):

@@ -92,6 +92,7 @@ from planner.accounts.services.users import (
                                                  mask_email,
                                                  normalise_email,
                                                  record_login,
+                                                 set_mail_language,
 )
 
 __all__ = [
@@ -108,7 +109,7 @@ __all__ = [
     "get_company_by_registration_number", "get_user_by_email", "hash_password",
     "invitation_for_token", "invite_colleague", "list_members", "list_pending_invitations",
     "load_user", "make_invitation_token", "make_token", "make_user_token", "mask_email",
-    "normalise_email", "normalise_registration_number", "read_token", "record_login",
+    "normalise_email", "normalise_registration_number", "read_token", "record_login", "set_mail_language",
     "register_company", "reset_password", "revoke_invitation", "set_password", "update_company",
     "user_for_password_reset", "user_for_password_reset_request", "verify_email",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from planner.accounts.models import Role, User
@@ -90,6 +91,14 @@ def ensure_email_verified(user: User) -> None:
     """For other domains (sign-ups): refuse actions of users who have not confirmed their email."""
     if user.email_verified_at is None:
         raise EmailNotVerified(_("Please confirm your email address first: open the link we sent you, or ask for a new one from your company page."))
+
+
+def set_mail_language(user: User, locale: str) -> None:
+    """The language the user's mail (and, when they have chosen none other, pages) is written in."""
+    if locale not in current_app.config["LANGUAGES"]:
+        raise AccountError(_("Choose English or Korean."))
+    user.locale = locale
+    db.session.flush()
 
 
 def record_login(user: User, *, now: dt.datetime | None = None) -> None:

@@ -1,6 +1,7 @@
 """Calendar events from the catalogue: a show as an all-day event, an offer's windows and
 milestones as short deadline blocks (with an alarm the day before), marked cancelled when their
-show is. Public and private feeds build their events here, so the same show reads the same."""
+show is, in English or Korean. Public and private feeds build their events here, so the same
+show reads the same."""
 from __future__ import annotations
 
 import datetime as dt
@@ -12,15 +13,34 @@ from typing import Protocol
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from flask import has_app_context
+from flask_babel import force_locale, gettext
+
 from planner.catalogue.models import DateCertainty, Exhibition, ExhibitionStatus, Offer
 from planner.feeds.ical import Alarm, FeedEvent
-from planner.i18n import country_name
-from planner.vocab import Sector
+from planner.i18n import N_, country_name
 
-__all__ = ["DEADLINE_LENGTH", "ShowRow", "SHOW_COLUMNS", "host_of", "exhibition_uid", "show_title", "show_event",
-           "deadline", "if_cancelled", "offer_milestones", "event_order"]
+__all__ = ["DEADLINE_LENGTH", "FEED_LANGUAGES", "ShowRow", "SHOW_COLUMNS", "words", "host_of", "exhibition_uid",
+           "show_title", "show_name", "show_event", "deadline", "if_cancelled", "offer_milestones", "event_order"]
 
 DEADLINE_LENGTH = dt.timedelta(minutes=30)
+FEED_LANGUAGES = ("en", "ko")
+
+
+def words(lang: str, message: str) -> str:
+    """`message` (an N_-marked msgid, with %(name)s fields left to the caller) in `lang`.
+
+    Feeds fill the same few sentences thousands of times per build: each is looked up once
+    per process and language instead of once per event. English, or no app: the msgid."""
+    if lang == "en" or not has_app_context():
+        return message
+    return _translated(lang, message)
+
+
+@lru_cache(maxsize=1024)
+def _translated(lang: str, message: str) -> str:
+    with force_locale(lang):
+        return str(gettext(message))
 
 
 @lru_cache(maxsize=8)
@@ -33,38 +53,52 @@ def exhibition_uid(exhibition_id: int, site_url: str) -> str:
     return f"exhibition-{exhibition_id}@{host_of(site_url)}"
 
 
+def exhibition_url(slug: str, site_url: str, lang: str) -> str:
+    # The page in the feed's language: the site reads ?lang= before the visitor's cookie.
+    return f"{site_url}/exhibitions/{slug}" + ("?lang=ko" if lang == "ko" else "")
+
+
 class ShowRow(Protocol):
     """What a show event needs: an Exhibition, or a row of SHOW_COLUMNS (cheaper in bulk)."""
 
     id: int
     slug: str
     name: str
+    name_ko: str | None
     edition_year: int
     starts_on: dt.date
     ends_on: dt.date
-    date_certainty: str
     city: str
+    city_ko: str | None
     country_code: str
     venue: str | None
     organiser: str | None
     website: str | None
     description: str | None
-    status: str
+    description_ko: str | None
     status_note: str | None
     sequence: int
     updated_at: dt.datetime
 
+    # Read-only, so a model's enum columns (StrEnums) match as well as a row's strings.
+    @property
+    def date_certainty(self) -> str: ...
+    @property
+    def status(self) -> str: ...
 
-SHOW_COLUMNS = (Exhibition.id, Exhibition.slug, Exhibition.name, Exhibition.edition_year,
-                 Exhibition.starts_on, Exhibition.ends_on, Exhibition.date_certainty, Exhibition.city,
-                 Exhibition.country_code, Exhibition.venue, Exhibition.organiser, Exhibition.website,
-                 Exhibition.description, Exhibition.status, Exhibition.status_note,
-                 Exhibition.sequence, Exhibition.updated_at)
-_SECTOR_NAMES = {s.value: s.value.capitalize() for s in Sector}
+
+SHOW_COLUMNS = (Exhibition.id, Exhibition.slug, Exhibition.name, Exhibition.name_ko, Exhibition.edition_year,
+                Exhibition.starts_on, Exhibition.ends_on, Exhibition.date_certainty, Exhibition.city,
+                Exhibition.city_ko, Exhibition.country_code, Exhibition.venue, Exhibition.organiser,
+                Exhibition.website, Exhibition.description, Exhibition.description_ko, Exhibition.status,
+                Exhibition.status_note, Exhibition.sequence, Exhibition.updated_at)
 _CERTAINTY_NOTE = {
-    DateCertainty.month.value: "Dates provisional: only the month is announced.",
-    DateCertainty.projected.value: "Dates provisional: projected from the show's usual cycle.",
+    DateCertainty.month.value: N_("Dates provisional: only the month is announced."),
+    DateCertainty.projected.value: N_("Dates provisional: projected from the show's usual cycle."),
 }
+# Sector names: the catalogue's own labels ("Land", ...), so feeds and pages use the same words.
+_SECTOR_NAMES = {"land": "Land", "air": "Air", "naval": "Naval", "security": "Security", "space": "Space",
+                 "cyber": "Cyber"}
 
 
 _DIGIT = re.compile(r"\d")
@@ -75,98 +109,119 @@ def show_title(name: str, edition_year: int) -> str:
     return name if _DIGIT.search(name) else f"{name} {edition_year}"
 
 
-def show_event(row: ShowRow, sectors: Sequence[str], *, site_url: str) -> FeedEvent:
+def _ko(lang: str, english: str | None, korean: str | None) -> str:
+    return korean if lang == "ko" and korean else (english or "")
+
+
+def show_name(exhibition: ShowRow, lang: str) -> str:
+    """The show's title in `lang` (its Korean name where one is recorded)."""
+    return show_title(_ko(lang, exhibition.name, exhibition.name_ko), exhibition.edition_year)
+
+
+def show_event(row: ShowRow, sectors: Sequence[str], *, site_url: str, lang: str = "en") -> FeedEvent:
     """One exhibition as an all-day event over its local dates."""
     status = str(row.status)
     certainty = str(row.date_certainty)
-    title = show_title(row.name, row.edition_year)
+    title = show_name(row, lang)
     notes: list[str] = []
     if status == ExhibitionStatus.cancelled:
-        title += " (cancelled)"
-        notes.append("Cancelled." + (f" {row.status_note}" if row.status_note else ""))
+        title = words(lang, N_("%(title)s (cancelled)")) % {"title": title}
+        notes.append(words(lang, N_("Cancelled.")) + (f" {row.status_note}" if row.status_note else ""))
         ical_status = "CANCELLED"
     else:
         if status == ExhibitionStatus.postponed:
-            title += " (postponed)"
-            notes.append(f"Postponed: now {row.starts_on.isoformat()} to {row.ends_on.isoformat()}."
-                         + (f" {row.status_note}" if row.status_note else ""))
+            title = words(lang, N_("%(title)s (postponed)")) % {"title": title}
+            notes.append(words(lang, N_("Postponed: now %(start)s to %(end)s.")) % {
+                "start": row.starts_on.isoformat(), "end": row.ends_on.isoformat()}
+                + (f" {row.status_note}" if row.status_note else ""))
         if certainty != DateCertainty.confirmed:
-            title += " (dates provisional)"
-            notes.append(_CERTAINTY_NOTE.get(certainty, "Dates provisional."))
+            title = words(lang, N_("%(title)s (dates provisional)")) % {"title": title}
+            notes.append(words(lang, _CERTAINTY_NOTE.get(certainty, N_("Dates provisional."))))
             ical_status = "TENTATIVE"
         else:
             ical_status = "CONFIRMED"
-    country = country_name(row.country_code, "en")
-    url = f"{site_url}/exhibitions/{row.slug}"
-    if row.description:
-        notes.append(row.description.strip())
+    country = country_name(row.country_code, lang)
+    url = exhibition_url(row.slug, site_url, lang)
+    description = _ko(lang, row.description, row.description_ko)
+    if description:
+        notes.append(description.strip())
     if row.organiser:
-        notes.append(f"Organiser: {row.organiser}")
+        notes.append(words(lang, N_("Organiser: %(name)s")) % {"name": row.organiser})
     if row.website:
-        notes.append(f"Website: {row.website}")
-    notes.append(f"Details: {url}")
+        notes.append(words(lang, N_("Website: %(url)s")) % {"url": row.website})
+    notes.append(words(lang, N_("Details: %(url)s")) % {"url": url})
     return FeedEvent(
         uid=exhibition_uid(row.id, site_url), summary=title,
         start=row.starts_on, end=row.ends_on + dt.timedelta(days=1),
         stamp=row.updated_at, sequence=row.sequence,
-        location=", ".join(p for p in (row.venue, row.city, country) if p),
-        categories=tuple(_SECTOR_NAMES.get(s, s) for s in sectors) + (country,),
+        location=", ".join(p for p in (row.venue, _ko(lang, row.city, row.city_ko), country) if p),
+        categories=tuple(words(lang, _SECTOR_NAMES.get(s, s)) for s in sectors) + (country,),
         description="\n".join(notes), url=url, status=ical_status)
 
 
-
 def deadline(uid: str, summary: str, at: dt.datetime, tzid: str, stamp: dt.datetime, sequence: int,
-              description: str, url: str) -> FeedEvent:
+             description: str, url: str, *, lang: str = "en") -> FeedEvent:
     # A deadline is a short block starting at the moment things are due, so the alarm a day
     # before the start is a day before the deadline.
     local = at.astimezone(ZoneInfo(tzid))
-    description = f"{description}\nDue: {local:%Y-%m-%d %H:%M} ({tzid})\n{url}"
+    due = words(lang, N_("Due: %(when)s (%(zone)s)")) % {"when": f"{local:%Y-%m-%d %H:%M}", "zone": tzid}
     return FeedEvent(uid=uid, summary=summary, start=at, end=at + DEADLINE_LENGTH, stamp=stamp,
-                     sequence=sequence, tzid=tzid, description=description, url=url,
-                     alarm=Alarm(f"Tomorrow: {summary}"))
+                     sequence=sequence, tzid=tzid, description=f"{description}\n{due}\n{url}", url=url,
+                     alarm=Alarm(words(lang, N_("Tomorrow: %(summary)s")) % {"summary": summary}))
 
 
-def if_cancelled(events: list[FeedEvent], exhibition: Exhibition) -> list[FeedEvent]:
+def if_cancelled(events: list[FeedEvent], exhibition: Exhibition, *, lang: str = "en") -> list[FeedEvent]:
     """A cancelled show's deadlines stay in the feed, marked cancelled and without their alarms,
     so subscribers see the change instead of a reminder to pay for a show that will not happen."""
     if exhibition.status != ExhibitionStatus.cancelled:
         return events
-    return [replace(e, summary=f"{e.summary} (cancelled)", status="CANCELLED", alarm=None) for e in events]
+    template = words(lang, N_("%(title)s (cancelled)"))
+    return [replace(e, summary=template % {"title": e.summary}, status="CANCELLED", alarm=None) for e in events]
+
+
+_MILESTONES = (("payment", "payment_due_at", N_("Co-funding payment due: %(show)s"),
+                N_("Co-funding payment due for %(show)s.")),
+               ("licence", "licence_due_at", N_("Export licence filing due: %(show)s"),
+                N_("Export licence filing due for %(show)s.")),
+               ("shipping", "shipping_cutoff_at", N_("Shipping cut-off: %(show)s"),
+                N_("Shipping cut-off for %(show)s.")))
 
 
 def offer_milestones(offer: Offer, *, prefix: str, site_url: str, stamp: dt.datetime,
-                     include_window: bool) -> list[FeedEvent]:
+                     include_window: bool, lang: str = "en") -> list[FeedEvent]:
     """An offer's dated milestones (and its application window) as events."""
-    show = show_title(offer.exhibition.name, offer.exhibition.edition_year)
-    url = f"{site_url}/exhibitions/{offer.exhibition.slug}"
+    exhibition = offer.exhibition
+    show = {"show": show_name(exhibition, lang)}
+    url = exhibition_url(exhibition.slug, site_url, lang)
     host = host_of(site_url)
     # The events carry the show's name and status too, so its edits raise their SEQUENCE.
-    seq = offer.sequence + offer.exhibition.sequence
+    seq = offer.sequence + exhibition.sequence
     events: list[FeedEvent] = []
 
     def uid(what: str) -> str:
         return f"{prefix}-offer-{offer.id}-{what}@{host}"
 
+    def due(what: str, at: dt.datetime, summary: str, description: str) -> None:
+        events.append(deadline(uid(what), words(lang, summary) % show, at, offer.timezone, stamp, seq,
+                               words(lang, description) % show, url, lang=lang))
+
     if include_window:
-        events.append(deadline(uid("opens"), f"Applications open: {show}", offer.opens_at, offer.timezone,
-                                stamp, seq, f"Applications for places at {show} open.", url))
-        events.append(deadline(uid("closes"), f"Applications close: {show}", offer.closes_at,
-                                offer.timezone, stamp, seq, f"Last moment to apply for places at {show}.", url))
-    for what, at, label in (("payment", offer.payment_due_at, "Co-funding payment due"),
-                            ("licence", offer.licence_due_at, "Export licence filing due"),
-                            ("shipping", offer.shipping_cutoff_at, "Shipping cut-off")):
+        due("opens", offer.opens_at, N_("Applications open: %(show)s"),
+            N_("Applications for places at %(show)s open."))
+        due("closes", offer.closes_at, N_("Applications close: %(show)s"),
+            N_("Last moment to apply for places at %(show)s."))
+    for what, attribute, summary, description in _MILESTONES:
+        at = getattr(offer, attribute)
         if at is not None:
-            events.append(deadline(uid(what), f"{label}: {show}", at, offer.timezone, stamp, seq,
-                                    f"{label} for {show}.", url))
+            due(what, at, summary, description)
     if offer.buildup_starts_on is not None:
         last = offer.buildup_ends_on or offer.buildup_starts_on
         events.append(FeedEvent(
-            uid=uid("buildup"), summary=f"Build-up: {show}", start=offer.buildup_starts_on,
-            end=last + dt.timedelta(days=1), stamp=stamp, sequence=seq,
-            location=", ".join(p for p in (offer.exhibition.venue, offer.exhibition.city) if p),
-            description=f"Stand build-up days for {show}.\n{url}", url=url))
-    return if_cancelled(events, offer.exhibition)
-
+            uid=uid("buildup"), summary=words(lang, N_("Build-up: %(show)s")) % show,
+            start=offer.buildup_starts_on, end=last + dt.timedelta(days=1), stamp=stamp, sequence=seq,
+            location=", ".join(p for p in (exhibition.venue, _ko(lang, exhibition.city, exhibition.city_ko)) if p),
+            description=words(lang, N_("Stand build-up days for %(show)s.")) % show + f"\n{url}", url=url))
+    return if_cancelled(events, exhibition, lang=lang)
 
 
 def event_order(event: FeedEvent) -> tuple[str, str]:

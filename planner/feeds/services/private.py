@@ -1,17 +1,19 @@
 """Private calendars behind a token: a company's shows, places and deadlines, and a programme's
-windows, milestones and confirmation deadlines for its coordinators."""
+windows, milestones and confirmation deadlines for its coordinators; in the owner's language,
+within a window (60 days back to two years ahead) and under 1 MB, validated without building."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
+import time
 
 from sqlalchemy import ColumnElement, distinct, func, select
+from sqlalchemy.orm import joinedload
 
 from planner.accounts.models import Company
-from planner.catalogue.models import Offer, Programme
+from planner.cache import Cache
+from planner.catalogue.models import Exhibition, Offer, Programme
 from planner.extensions import db
-from planner.feeds.ical import CalendarInfo, FeedEvent, build_calendar
-from planner.feeds.models import FeedToken
+from planner.feeds.ical import CalendarInfo, FeedEvent, bounded_calendar
 from planner.feeds.services.events import (
     deadline,
     event_order,
@@ -19,15 +21,46 @@ from planner.feeds.services.events import (
     if_cancelled,
     offer_milestones,
     show_event,
-    show_title,
+    show_name,
+    words,
 )
-from planner.feeds.services.versions import CachedFeed, aware, latest
+from planner.feeds.services.tokens import LiveToken
+from planner.feeds.services.versions import FEED_FORMAT, CachedFeed, FeedVersion, aware, data_version, etag_of, latest
+from planner.i18n import N_
 from planner.signups.models import Application, ApplicationEvent, ApplicationStatus
+from planner.signups.services import HELD_STATUSES
 
-__all__ = ["company_calendar", "programme_calendar", "private_feed"]
+__all__ = ["PRIVATE_WINDOW_BEFORE", "PRIVATE_WINDOW_AFTER", "PRIVATE_MAX_BYTES", "company_calendar", "recent_version",
+           "remember_version",
+           "programme_calendar", "private_version", "private_feed", "forget_private_versions"]
 
-HELD = (ApplicationStatus.allocated, ApplicationStatus.confirmed)
+HELD = tuple(sorted(HELD_STATUSES))  # the one definition: planner.signups.services.places
 PENDING = (ApplicationStatus.submitted, ApplicationStatus.waitlisted)
+# The documented window of every private feed: what is coming, and what just passed.
+PRIVATE_WINDOW_BEFORE = dt.timedelta(days=60)
+PRIVATE_WINDOW_AFTER = dt.timedelta(days=730)
+# Calendar services drop feeds over about 1 MB; the oldest events go first.
+PRIVATE_MAX_BYTES = 950_000
+_WINDOW_NOTE = N_("Events from 60 days ago to two years ahead.")
+_CUT_NOTE = N_("To stay under 1 MB, events starting on or before %(date)s are left out.")
+
+# Validators this worker computed last, per token, trusted for FEEDS_VERSION_MAX_AGE seconds
+# and only to answer 304: a 200 always looks the token up again, so a revoked address never
+# gets data, and a client holding a current ETag already has what a 304 confirms.
+_recent: Cache[tuple[float, FeedVersion]] = Cache(size=4096)
+
+
+def forget_private_versions() -> None:
+    _recent.clear()
+
+
+def _window(today: dt.date) -> tuple[dt.date, dt.date]:
+    return today - PRIVATE_WINDOW_BEFORE, today + PRIVATE_WINDOW_AFTER
+
+
+def _in_window(event: FeedEvent, start: dt.date, end: dt.date) -> bool:
+    day = event.start.astimezone(dt.timezone.utc).date() if isinstance(event.start, dt.datetime) else event.start
+    return start <= day < end
 
 
 def _changes_per_offer(*where: ColumnElement[bool]) -> dict[int, tuple[int, dt.datetime | None]]:
@@ -45,16 +78,32 @@ def _changes_per_offer(*where: ColumnElement[bool]) -> dict[int, tuple[int, dt.d
     return {offer_id: (int(changes), aware(last)) for offer_id, changes, last in rows}
 
 
-def company_calendar(company: Company, *, site_url: str) -> tuple[CalendarInfo, dt.datetime]:
-    """A company's shows (places held), application and confirmation deadlines and milestones.
+def _place(kind: str, status: str, lang: str) -> str:
+    phrases = {("booth", "allocated"): N_("booth place allocated"), ("booth", "confirmed"): N_("booth place confirmed"),
+               ("delegation", "allocated"): N_("delegation place allocated"),
+               ("delegation", "confirmed"): N_("delegation place confirmed")}
+    phrase = phrases.get((kind, status))
+    return words(lang, phrase) if phrase else f"{kind} place {status}"
+
+
+def _kind(kind: str, lang: str) -> str:
+    return words(lang, {"booth": N_("booth"), "delegation": N_("delegation")}.get(kind, kind))
+
+
+def company_calendar(company: Company, *, site_url: str, lang: str = "en",
+                     today: dt.date | None = None) -> tuple[CalendarInfo, dt.datetime]:
+    """A company's shows (places held), application and confirmation deadlines and milestones,
+    in `lang`, within the window around `today` (everything when None).
 
     Returns the calendar and the last change of anything in it."""
     applications = db.session.scalars(
         select(Application).where(Application.company_id == company.id,
                                   Application.status.in_(HELD + PENDING))
+        .options(joinedload(Application.offer).joinedload(Offer.exhibition))
         .order_by(Application.offer_id, Application.kind)).all()
     host = host_of(site_url)
     prefix = f"c{company.id}"
+    name = {"company": company.legal_name}
     events: list[FeedEvent] = []
     by_offer: dict[int, list[Application]] = {}
     for application in applications:
@@ -69,41 +118,47 @@ def company_calendar(company: Company, *, site_url: str) -> tuple[CalendarInfo, 
         # The company's name is in the descriptions.
         stamp = latest(offer.updated_at, exhibition.updated_at, applications_changed, company.updated_at)
         last_change = latest(last_change, stamp)
-        show = show_title(exhibition.name, exhibition.edition_year)
-        url = f"{site_url}/exhibitions/{exhibition.slug}"
+        show = {**name, "show": show_name(exhibition, lang)}
         held = [a for a in group if a.status in HELD]
         pending = [a for a in group if a.status in PENDING]
         sequence = exhibition.sequence + offer.sequence + changes
         deadlines: list[FeedEvent] = []
         if held:
-            base = show_event(exhibition, [str(s) for s in exhibition.sectors], site_url=site_url)
-            places = ", ".join(f"{a.kind} place {a.status}" for a in held)
+            base = show_event(exhibition, [str(s) for s in exhibition.sectors], site_url=site_url, lang=lang)
+            places = ", ".join(_place(str(a.kind), str(a.status), lang) for a in held)
             events.append(FeedEvent(
                 uid=f"{prefix}-exhibition-{exhibition.id}@{host}", summary=f"{base.summary}: {places}",
                 start=base.start, end=base.end, stamp=stamp, sequence=sequence, location=base.location,
                 categories=base.categories, description=f"{company.legal_name}: {places}.\n{base.description}",
-                url=url, status=base.status))
+                url=base.url, status=base.status))
             events.extend(offer_milestones(offer, prefix=prefix, site_url=site_url, stamp=stamp,
-                                           include_window=False))
+                                           include_window=False, lang=lang))
             for a in held:
                 if a.status == ApplicationStatus.allocated and a.confirm_by is not None:
+                    kind = {**show, "kind": _kind(str(a.kind), lang)}
                     deadlines.append(deadline(
                         f"{prefix}-application-{a.id}-confirm@{host}",
-                        f"Confirm your {a.kind} place: {show}", a.confirm_by, offer.timezone, stamp,
-                        sequence, f"Confirm or decline the {a.kind} place allocated to "
-                                  f"{company.legal_name} at {show}, or it expires.", url))
+                        words(lang, N_("Confirm your %(kind)s place: %(show)s")) % kind, a.confirm_by,
+                        offer.timezone, stamp, sequence,
+                        words(lang, N_("Confirm or decline the %(kind)s place allocated to %(company)s at "
+                                       "%(show)s, or it expires.")) % kind, base.url or "", lang=lang))
         if pending and not held:
-            kinds = " and ".join(str(a.kind) for a in pending)
+            kinds = {**show, "kinds": " / ".join(_kind(str(a.kind), lang) for a in pending)}
+            url = show_event(exhibition, (), site_url=site_url, lang=lang).url or ""
             deadlines.append(deadline(
-                f"{prefix}-offer-{offer.id}-closes@{host}", f"Applications close: {show}",
+                f"{prefix}-offer-{offer.id}-closes@{host}", words(lang, N_("Applications close: %(show)s")) % show,
                 offer.closes_at, offer.timezone, stamp, sequence,
-                f"{company.legal_name} applied for {kinds} places at {show}; applications close.", url))
-        events.extend(if_cancelled(deadlines, exhibition))
+                words(lang, N_("%(company)s applied for %(kinds)s places at %(show)s; applications close."))
+                % kinds, url, lang=lang))
+        events.extend(if_cancelled(deadlines, exhibition, lang=lang))
+    if today is not None:
+        start, end = _window(today)
+        events = [e for e in events if _in_window(e, start, end)]
     events.sort(key=event_order)
-    name = f"{company.legal_name}: exhibitions and deadlines"
-    description = (f"Shows where {company.legal_name} holds places, its application and confirmation "
-                   "deadlines and milestones, from the Defence Export Exhibition Planner.")
-    return CalendarInfo(name=name, description=description, events=events), last_change
+    description = words(lang, N_("Shows where %(company)s holds places, its application and confirmation "
+                                 "deadlines and milestones, from the Defence Export Exhibition Planner.")) % name
+    return CalendarInfo(name=words(lang, N_("%(company)s: exhibitions and deadlines")) % name,
+                        description=description, events=events), last_change
 
 
 def _pending_confirmations(programme_id: int) -> dict[int, tuple[dt.datetime, int, int, dt.datetime | None]]:
@@ -124,11 +179,18 @@ def _pending_confirmations(programme_id: int) -> dict[int, tuple[dt.datetime, in
     return {offer_id: (due, n, *changes.get(offer_id, (0, None))) for offer_id, (due, n) in pending.items()}
 
 
-def programme_calendar(programme: Programme, *, site_url: str) -> tuple[CalendarInfo, dt.datetime]:
+def programme_calendar(programme: Programme, *, site_url: str, lang: str = "en",
+                       today: dt.date | None = None) -> tuple[CalendarInfo, dt.datetime]:
     """Every window and milestone of a programme's offers (for coordinators), and, once places
-    are allocated, the last day companies have to confirm them."""
-    offers = db.session.scalars(select(Offer).where(Offer.programme_id == programme.id)
-                                .order_by(Offer.id)).all()
+    are allocated, the last day companies have to confirm them; in `lang`, within the window
+    around `today` (everything when None)."""
+    stmt = select(Offer).where(Offer.programme_id == programme.id).options(joinedload(Offer.exhibition))
+    if today is not None:
+        start, end = _window(today)
+        # Offers whose every date lies outside the window add nothing: leave them in the database.
+        stmt = stmt.join(Exhibition, Exhibition.id == Offer.exhibition_id).where(
+            Exhibition.ends_on >= start, Offer.opens_at < dt.datetime.combine(end, dt.time(), dt.timezone.utc))
+    offers = db.session.scalars(stmt.order_by(Offer.id)).all()
     pending = _pending_confirmations(programme.id)
     host = host_of(site_url)
     events: list[FeedEvent] = []
@@ -137,38 +199,104 @@ def programme_calendar(programme: Programme, *, site_url: str) -> tuple[Calendar
         stamp = latest(offer.updated_at, offer.exhibition.updated_at)
         last_change = latest(last_change, stamp)
         events.extend(offer_milestones(offer, prefix=f"p{programme.id}", site_url=site_url,
-                                       stamp=stamp, include_window=True))
+                                       stamp=stamp, include_window=True, lang=lang))
         if offer.id in pending:
             due, count, changes, changed_at = pending[offer.id]
             confirm_stamp = latest(stamp, changed_at)
             last_change = latest(last_change, confirm_stamp)
-            show = show_title(offer.exhibition.name, offer.exhibition.edition_year)
+            show = {"show": show_name(offer.exhibition, lang), "count": count}
             events.extend(if_cancelled([deadline(
-                f"p{programme.id}-offer-{offer.id}-confirmations@{host}", f"Confirmations due: {show}",
+                f"p{programme.id}-offer-{offer.id}-confirmations@{host}",
+                words(lang, N_("Confirmations due: %(show)s")) % show,
                 due, offer.timezone, confirm_stamp, offer.sequence + offer.exhibition.sequence + changes,
-                f"{count} allocated place(s) at {show} await confirmation; unconfirmed places expire "
-                f"and go to the waitlist.", f"{site_url}/backoffice/allocation/offers/{offer.id}")],
-                offer.exhibition))
+                words(lang, N_("%(count)s allocated place(s) at %(show)s await confirmation; unconfirmed places "
+                               "expire and go to the waitlist.")) % show,
+                f"{site_url}/backoffice/allocation/offers/{offer.id}", lang=lang)], offer.exhibition, lang=lang))
+    if today is not None:
+        start, end = _window(today)
+        events = [e for e in events if _in_window(e, start, end)]
     events.sort(key=event_order)
-    return CalendarInfo(name=f"{programme.name}: deadlines and milestones",
-                        description=f"Application windows and milestones of every offer in {programme.name}.",
+    name = {"name": (programme.name_ko or programme.name) if lang == "ko" else programme.name}
+    return CalendarInfo(name=words(lang, N_("%(name)s: deadlines and milestones")) % name,
+                        description=words(lang, N_("Application windows and milestones of every offer in "
+                                                   "%(name)s.")) % name,
                         events=events), last_change
 
 
+# --- validators and the feed ----------------------------------------------------------------------
 
-def private_feed(token: FeedToken, *, site_url: str) -> CachedFeed | None:
-    """The calendar behind a live token (its company's or its programme's)."""
+def _company_state(company_id: int) -> tuple[object, ...]:
+    offers = select(func.max(Offer.updated_at)).join(Application, Application.offer_id == Offer.id) \
+        .where(Application.company_id == company_id).scalar_subquery()
+    company = select(Company.updated_at).where(Company.id == company_id).scalar_subquery()
+    row = db.session.execute(
+        select(func.count(distinct(Application.id)), func.count(ApplicationEvent.id), func.max(Application.updated_at),
+               offers, company)
+        .select_from(Application).outerjoin(ApplicationEvent, ApplicationEvent.application_id == Application.id)
+        .where(Application.company_id == company_id)).one()
+    return tuple(row)
+
+
+def _programme_state(programme_id: int) -> tuple[object, ...]:
+    offers = select(func.count(Offer.id), func.max(Offer.updated_at)).where(Offer.programme_id == programme_id)
+    programme = select(Programme.updated_at).where(Programme.id == programme_id).scalar_subquery()
+    applications = db.session.execute(
+        select(func.count(distinct(Application.id)), func.count(ApplicationEvent.id), func.max(Application.updated_at),
+               programme)
+        .select_from(Application).outerjoin(ApplicationEvent, ApplicationEvent.application_id == Application.id)
+        .where(Application.programme_id == programme_id)).one()
+    return (*db.session.execute(offers).one(), *applications)
+
+
+def private_version(token: LiveToken, *, site_url: str, today: dt.date, max_age: float = 0.0) -> FeedVersion:
+    """The ETag of the feed behind `token` without building it: its owner's scope and language,
+    the window's day, the catalogue's data version, and one aggregate over the rows only this
+    feed shows (applications, their audit trail, offers, the company or programme)."""
+    version, changed_at = data_version(max_age=max_age)
+    if token.company_id is not None:
+        state = _company_state(token.company_id)
+    else:
+        state = _programme_state(token.programme_id or 0)
+    stamps = [aware(v) for v in state if isinstance(v, (dt.datetime, str)) and not isinstance(v, bool)]
+    etag = etag_of(FEED_FORMAT, site_url, "private", token.company_id, token.programme_id, token.lang, today,
+                   version, *state)
+    return FeedVersion(etag, latest(changed_at, *stamps))
+
+
+def recent_version(token_hash: str, max_age: float) -> FeedVersion | None:
+    """The validator this worker computed for the token less than `max_age` seconds ago."""
+    entry = _recent.get(token_hash) if max_age > 0 else None
+    if entry is None or time.monotonic() - entry[0] > max_age:
+        return None
+    return entry[1]
+
+
+def remember_version(token_hash: str, version: FeedVersion) -> None:
+    _recent.put(token_hash, (time.monotonic(), version))
+
+
+def private_feed(token: LiveToken, version: FeedVersion, *, site_url: str, today: dt.date,
+                 cache: Cache[CachedFeed]) -> CachedFeed | None:
+    """The calendar behind a live token (its company's or its programme's), from the cache by
+    ETag, built on a miss; None when the company or programme is gone."""
+    key = version.etag.strip('"')
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
     if token.company_id is not None:
         company = db.session.get(Company, token.company_id)
         if company is None:
             return None
-        calendar, last = company_calendar(company, site_url=site_url)
-    elif token.programme_id is not None:
-        programme = db.session.get(Programme, token.programme_id)
+        calendar, _last = company_calendar(company, site_url=site_url, lang=token.lang, today=today)
+    else:
+        programme = db.session.get(Programme, token.programme_id or 0)
         if programme is None:
             return None
-        calendar, last = programme_calendar(programme, site_url=site_url)
-    else:
-        return None
-    body = build_calendar(calendar)
-    return CachedFeed(body, '"' + hashlib.sha256(body).hexdigest()[:40] + '"', last)  # small: no gzip
+        calendar, _last = programme_calendar(programme, site_url=site_url, lang=token.lang, today=today)
+    lang = token.lang
+    calendar = CalendarInfo(calendar.name, f"{calendar.description} {words(lang, _WINDOW_NOTE)}", calendar.events)
+    body = bounded_calendar(calendar, max_bytes=PRIVATE_MAX_BYTES,
+                            note=lambda day: words(lang, _CUT_NOTE) % {"date": day.isoformat()})
+    feed = CachedFeed(body, version.etag, version.last_modified).compressed()
+    cache.put(key, feed)
+    return feed

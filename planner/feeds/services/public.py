@@ -16,14 +16,16 @@ from planner.catalogue import services as catalogue
 from planner.catalogue.models import Exhibition, ExhibitionSector
 from planner.extensions import db, redis_client
 from planner.feeds.ical import CalendarInfo, build_calendar, render_within
-from planner.feeds.services.events import SHOW_COLUMNS, ShowRow, show_event
+from planner.feeds.services.events import FEED_LANGUAGES, SHOW_COLUMNS, ShowRow, show_event, show_name, words
 from planner.feeds.services.versions import FEED_FORMAT, CachedFeed, FeedVersion, data_version, etag_of, latest
+from planner.i18n import N_, _
 
 if TYPE_CHECKING:
     from redis import Redis
 
 __all__ = ["DEFAULT_WINDOW", "MAX_FEED_BYTES", "FeedFilters", "parse_filters", "exhibitions_version",
            "build_exhibitions_feed", "exhibitions_feed", "exhibition_version", "build_exhibition_feed",
+           "exhibition_feed", "parse_lang",
            "make_feed_cache", "feed_cache"]
 
 # The default public feed starts a year back: clients see last year's editions, and the feed of
@@ -46,11 +48,12 @@ class FeedFilters:
     listing: catalogue.ExhibitionFilters
     ends_from: dt.date | None
     budgeted: bool
+    lang: str = "en"
 
     @cached_property
     def key(self) -> str:
         args = sorted(self.listing.to_args().items())
-        return f"{args!r}|{self.ends_from}|{self.budgeted}"
+        return f"{args!r}|{self.ends_from}|{self.budgeted}|{self.lang}"
 
 
 def parse_filters(pairs: Iterable[tuple[str, str]], *, today: dt.date) -> FeedFilters:
@@ -58,20 +61,34 @@ def parse_filters(pairs: Iterable[tuple[str, str]], *, today: dt.date) -> FeedFi
     (catalogue.FilterError).
 
     Without `from` or `past`, the feed starts with shows that ended a year ago; without `to` or
-    `past`, it is cut at a date boundary to stay under MAX_FEED_BYTES."""
+    `past`, it is cut at a date boundary to stay under MAX_FEED_BYTES. `lang` (en or ko) picks
+    the feed's language."""
     return _parse_filters(tuple(pairs), today)
+
+
+def parse_lang(values: Iterable[str]) -> str:
+    """The feed language asked for by `lang` parameters (English when none); another value, or
+    two different ones, is refused like any bad filter (catalogue.FilterError)."""
+    chosen = set(values)
+    if not chosen:
+        return "en"
+    if len(chosen) > 1 or not chosen <= set(FEED_LANGUAGES):
+        raise catalogue.FilterError("lang", _("Unknown language “%(value)s”: use lang=en or lang=ko.",
+                                              value=sorted(chosen)[0][:20]))
+    return chosen.pop()
 
 
 @lru_cache(maxsize=256)
 def _parse_filters(pairs: tuple[tuple[str, str], ...], today: dt.date) -> FeedFilters:
     # Subscribers poll the same few addresses all day; parse each once (errors are not cached).
-    listing = catalogue.parse_filter_pairs(pairs)
+    lang = parse_lang(value for name, value in pairs if name == "lang")
+    listing = catalogue.parse_filter_pairs(pair for pair in pairs if pair[0] != "lang")
     if listing.include_past or listing.month_from is not None:
         ends_from = listing.month_from if not listing.include_past else None
     else:
         ends_from = today - DEFAULT_WINDOW
     budgeted = not listing.include_past and listing.month_to is None
-    return FeedFilters(listing=listing, ends_from=ends_from, budgeted=budgeted)
+    return FeedFilters(listing=listing, ends_from=ends_from, budgeted=budgeted, lang=lang)
 
 
 def _where(stmt: Select, filters: FeedFilters, *, now: dt.datetime) -> Select:
@@ -140,20 +157,23 @@ def _show_rows(stmt: Select) -> tuple[list[ShowRow], dict[int, list[str]]]:
     return rows, sectors
 
 
-def build_exhibitions_feed(filters: FeedFilters, *, site_url: str, now: dt.datetime,
-                           title: str = "Foreign defence exhibitions") -> CachedFeed:
-    """The public calendar of the filtered exhibitions, with its ETag and Last-Modified."""
+def build_exhibitions_feed(filters: FeedFilters, *, site_url: str, now: dt.datetime) -> CachedFeed:
+    """The public calendar of the filtered exhibitions in the filters' language, with its ETag
+    and Last-Modified."""
+    lang = filters.lang
     version = exhibitions_version(filters, site_url=site_url, now=now)
     rows, sectors = _show_rows(_where(select(*SHOW_COLUMNS), filters, now=now))
     budget = MAX_FEED_BYTES - 8_000 if filters.budgeted else None
     events, blocks, first_out = render_within(
-        (show_event(r, sectors.get(r.id, ()), site_url=site_url) for r in rows), budget)
+        (show_event(r, sectors.get(r.id, ()), site_url=site_url, lang=lang) for r in rows), budget)
     rows = rows[:len(events)]
-    description = ("Foreign defence and security exhibitions from the Defence Export Exhibition "
-                   f"Planner: dates, venues and sectors. {site_url}/exhibitions")
+    description = words(lang, N_("Foreign defence and security exhibitions from the Defence Export Exhibition "
+                                 "Planner: dates, venues and sectors. %(url)s")) % {"url": f"{site_url}/exhibitions"}
     if first_out is not None:
-        description += (f" This feed lists shows starting before {first_out.isoformat()}; add "
-                        f"from={first_out:%Y-%m} to the address for later ones.")
+        description += " " + words(lang, N_("This feed lists shows starting before %(date)s; add from=%(month)s "
+                                            "to the address for later ones.")) % {
+            "date": first_out.isoformat(), "month": f"{first_out:%Y-%m}"}
+    title = words(lang, N_("Foreign defence exhibitions"))
     body = build_calendar(CalendarInfo(name=title, description=description, events=events), blocks)
     # The catalogue's last change covers deletions too, which the rows left cannot show.
     last = version.last_modified or max((r.updated_at for r in rows), default=None)
@@ -173,16 +193,34 @@ def exhibitions_feed(filters: FeedFilters, *, site_url: str, now: dt.datetime,
     return built
 
 
-def exhibition_version(exhibition: Exhibition, *, site_url: str) -> FeedVersion:
-    return FeedVersion(etag_of(FEED_FORMAT, site_url, "exhibition", exhibition.id, exhibition.updated_at,
-                               exhibition.sequence, ",".join(exhibition.sectors)), exhibition.updated_at)
+def exhibition_version(slug: str, *, site_url: str, lang: str, max_age: float = 0.0) -> FeedVersion:
+    """The ETag of one show's feed without reading the show: its address, language and the
+    catalogue's data version (which moves with any change to the show or its sectors)."""
+    version, changed_at = data_version(max_age=max_age)
+    return FeedVersion(etag_of(FEED_FORMAT, site_url, "exhibition", slug, lang, version), changed_at)
 
 
-def build_exhibition_feed(exhibition: Exhibition, *, site_url: str) -> CachedFeed:
+def build_exhibition_feed(exhibition: Exhibition, *, site_url: str, lang: str = "en",
+                          version: FeedVersion | None = None) -> CachedFeed:
     """The calendar of one exhibition (the same event as in the public feed)."""
-    event = show_event(exhibition, [str(s) for s in exhibition.sectors], site_url=site_url)
-    version = exhibition_version(exhibition, site_url=site_url)
+    event = show_event(exhibition, [str(s) for s in exhibition.sectors], site_url=site_url, lang=lang)
+    version = version or exhibition_version(exhibition.slug, site_url=site_url, lang=lang)
     body = build_calendar(CalendarInfo(
-        name=event.summary, description=f"{event.summary}: {site_url}/exhibitions/{exhibition.slug}",
-        events=[event]))
+        name=show_name(exhibition, lang), description=f"{event.summary}: {event.url}", events=[event]))
     return CachedFeed(body, version.etag, version.last_modified).compressed()
+
+
+def exhibition_feed(slug: str, version: FeedVersion, *, site_url: str, lang: str,
+                    cache: Cache[CachedFeed]) -> CachedFeed | None:
+    """One show's feed from the cache by ETag, built from its row on a miss; None if no show
+    has this address."""
+    key = version.etag.strip('"')
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    exhibition = catalogue.get_exhibition(slug)
+    if exhibition is None:
+        return None
+    built = build_exhibition_feed(exhibition, site_url=site_url, lang=lang, version=version)
+    cache.put(key, built)
+    return built

@@ -10,9 +10,9 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import overload
+from typing import cast, overload
 
-from sqlalchemy import event, insert, inspect, update
+from sqlalchemy import Table, event, insert, inspect, update
 from sqlalchemy.orm import InstanceState, ORMExecuteState, Session
 
 from planner.cache import VersionMemo
@@ -31,7 +31,7 @@ FEED_FORMAT = "4"
 # submission, and recording those would make every submission wait on the feed_state row.
 WATCHED = (Exhibition, ExhibitionSector)
 OFFER_WINDOW = ("opens_at", "closes_at", "exhibition_id")
-_STATE = FeedState.__table__
+_STATE = cast(Table, FeedState.__table__)
 _VERSION_SQL = "SELECT version, changed_at FROM feed_state WHERE id = 1"
 _CHANGED = "feeds_changed"
 

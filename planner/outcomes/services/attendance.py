@@ -35,7 +35,7 @@ def holder_ids(offer_ids: Iterable[int]) -> dict[int, set[int]]:
     if ids:
         for offer_id, company_id in db.session.execute(
                 select(Application.offer_id, Application.company_id).distinct()
-                .where(Application.offer_id.in_(ids), Application.status.in_(signups.HOLDING))):
+                .where(Application.offer_id.in_(ids), Application.status.in_(list(signups.HELD_STATUSES)))):
             out[offer_id].add(company_id)
     return out
 

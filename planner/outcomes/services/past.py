@@ -41,7 +41,7 @@ def past_results(company_ids: Iterable[int], *, before: dt.date) -> dict[int, Pa
     held = db.session.execute(
         select(Application.company_id, Offer).join(Offer, Offer.id == Application.offer_id)
         .where(Application.company_id.in_(ids), Application.offer_id.in_(ended),
-               Application.status.in_(signups.HOLDING)).distinct())
+               Application.status.in_(list(signups.HELD_STATUSES))).distinct())
     for company_id, offer in held:
         if (company_id, offer.id) in no_shows:
             continue

@@ -244,7 +244,7 @@ def reports_due(company_id: int, *, now: dt.datetime | None = None) -> list[DueR
         select(ResultsReport).where(ResultsReport.company_id == company_id))}
     offers = db.session.scalars(
         select(Offer).join(Application, Application.offer_id == Offer.id).join(Offer.exhibition)
-        .where(Application.company_id == company_id, Application.status.in_(signups.HOLDING))
+        .where(Application.company_id == company_id, Application.status.in_(list(signups.HELD_STATUSES)))
         .distinct().order_by(Exhibition.ends_on.desc(), Offer.id))
     out = []
     for offer in offers:

@@ -1,0 +1,98 @@
+"""Places of an offer: the statuses that hold one, capacity and taken counts, and taking and
+freeing a place, which the database keeps within capacity (sign-ups and allocation both call it)."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sqlalchemy import Column, bindparam, select, update
+from sqlalchemy.orm.util import identity_key
+
+from planner.catalogue.models import Offer, OfferMode
+from planner.extensions import db
+from planner.signups.models import Application, ApplicationStatus, PlaceKind
+
+# Statuses in which an application holds a place (and counts in booth_taken/delegation_taken).
+HELD_STATUSES: frozenset[ApplicationStatus] = frozenset({ApplicationStatus.allocated,
+                                                         ApplicationStatus.confirmed})
+
+
+def capacity(offer: Offer, kind: PlaceKind | str) -> int:
+    return offer.booth_capacity if kind == PlaceKind.booth else offer.delegation_capacity
+
+
+def taken(offer: Offer, kind: PlaceKind | str) -> int:
+    return offer.booth_taken if kind == PlaceKind.booth else offer.delegation_taken
+
+
+def offered_kinds(offer: Offer) -> list[PlaceKind]:
+    return [kind for kind in PlaceKind if capacity(offer, kind) > 0]
+
+
+def parse_kind(text: str) -> PlaceKind | None:
+    return PlaceKind(text) if text in PlaceKind._value2member_map_ else None
+
+
+def _columns(kind: PlaceKind | str) -> tuple[Column[int], Column[int]]:
+    o = Offer.__table__
+    if kind == PlaceKind.booth:
+        return o.c.booth_taken, o.c.booth_capacity
+    return o.c.delegation_taken, o.c.delegation_capacity
+
+
+def _forget_counts(offer_id: int) -> None:
+    # The counters changed in the database, not through the ORM: a loaded offer re-reads them.
+    offer = db.session.identity_map.get(identity_key(Offer, offer_id))
+    if offer is not None:
+        db.session.expire(offer, ["booth_taken", "delegation_taken"])
+
+
+def take_place(offer_id: int, kind: PlaceKind | str) -> bool:
+    """Take one place if one is free. A conditional `UPDATE ... WHERE taken < capacity` with its
+    row count checked, so the database, not a count read earlier, keeps the offer within
+    capacity however many requests arrive at once. Returns whether a place was taken."""
+    column, limit = _columns(kind)
+    o = Offer.__table__
+    result = db.session.execute(update(o).where(o.c.id == offer_id, column < limit)
+                                .values({column: column + 1}))
+    _forget_counts(offer_id)
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def free_place(offer_id: int, kind: PlaceKind | str) -> None:
+    """Give back one place (never below zero)."""
+    column, _limit = _columns(kind)
+    o = Offer.__table__
+    db.session.execute(update(o).where(o.c.id == offer_id, column > 0).values({column: column - 1}))
+    _forget_counts(offer_id)
+
+
+def take_places(counts: Mapping[tuple[int, str], int]) -> bool:
+    """Take `n` places of each (offer id, kind) at once, each only if all `n` fit (publication).
+    Returns False when a capacity would be exceeded: the caller must then roll back."""
+    o = Offer.__table__
+    for kind in PlaceKind:
+        column, limit = _columns(kind)
+        batch = [{"b_id": offer_id, "b_n": n} for (offer_id, k), n in counts.items() if k == kind]
+        if not batch:
+            continue
+        statement = (update(o).where(o.c.id == bindparam("b_id"), column + bindparam("b_n") <= limit)
+                     .values({column: column + bindparam("b_n")}))
+        result = db.session.execute(statement, batch)
+        if db.engine.dialect.supports_sane_multi_rowcount and result.rowcount != len(batch):  # type: ignore[attr-defined]
+            return False
+        for item in batch:
+            _forget_counts(int(item["b_id"]))
+    return True
+
+
+def held_places(company_id: int, programme_id: int, *, lock: bool = False) -> int:
+    """Places a company holds in a programme's ranked offers (allocated or confirmed); the cap
+    counts only these, first-come places stand outside it (allocation rule 8)."""
+    query = (select(Application.id, Application.status)
+             .join(Offer, Offer.id == Application.offer_id)
+             .where(Application.company_id == company_id, Application.programme_id == programme_id,
+                    Offer.mode == OfferMode.ranked))
+    if lock:
+        # Serialises cap decisions for one company (PostgreSQL; SQLite serialises writers).
+        query = query.with_for_update(of=Application)
+    return sum(1 for row in db.session.execute(query) if row.status in HELD_STATUSES)
