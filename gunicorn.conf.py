@@ -1,5 +1,3 @@
-"""gunicorn settings read from the working directory: `gunicorn wsgi:app` picks them up."""
-from planner.logs import GunicornLogger
-
-# Private feed URLs and account links carry secrets; keep them out of the access log.
-logger_class = GunicornLogger
+"""gunicorn settings read from the working directory of a checkout (`gunicorn wsgi:app` picks
+them up); an installation uses `gunicorn -c python:planner.gunicorn_conf` instead."""
+from planner.gunicorn_conf import *  # noqa: F403

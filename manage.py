@@ -4,6 +4,7 @@
     python3 manage.py serve    install into .venv, build the database, load demo data, serve
     python3 manage.py test     install into .venv (with test extras) and run the whole suite
     python3 manage.py bench    run the benchmarks under bench/
+    python3 manage.py install  only install into .venv (with test extras), as `test` does
 
 Extra arguments after `test` go to pytest (e.g. `-m "not browser"`).
 """
@@ -69,7 +70,11 @@ def bench(argv: list[str]) -> None:
     run(PY, "bench/run.py", *argv)
 
 
-COMMANDS = {"serve": serve, "test": test, "bench": bench}
+def install_only(argv: list[str]) -> None:
+    install("[test]")
+
+
+COMMANDS = {"serve": serve, "test": test, "bench": bench, "install": install_only}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:

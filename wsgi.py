@@ -1,8 +1,5 @@
-"""Production entry point: gunicorn 'wsgi:app'."""
-from planner import create_app
-from planner.config import DEV_SECRET_KEY
+"""Production entry point from a checkout: gunicorn 'wsgi:app'. An installed wheel has no
+checkout: use 'planner.wsgi:app' (it refuses the development SECRET_KEY as well)."""
+from planner.wsgi import app
 
-app = create_app()
-
-if app.config["SECRET_KEY"] == DEV_SECRET_KEY or len(app.config["SECRET_KEY"]) < 16:
-    raise RuntimeError("Refusing to start: set SECRET_KEY to a long random value (see README).")
+__all__ = ["app"]

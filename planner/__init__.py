@@ -1,6 +1,7 @@
 """The planner's application factory."""
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -10,13 +11,17 @@ from planner.config import load_config
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
-    app = Flask(__name__, template_folder="../templates", static_folder="../static",
-                instance_relative_config=True)
+    from planner.resources import resource_dir
+    # templates/ and static/ sit beside the package in a checkout and inside it in the wheel.
+    # PLANNER_INSTANCE_PATH: the one writable folder (database, mail, documents) of an
+    # installation whose code is read-only.
+    app = Flask(__name__, template_folder=resource_dir("templates"), static_folder=resource_dir("static"),
+                instance_path=os.environ.get("PLANNER_INSTANCE_PATH") or None, instance_relative_config=True)
     load_config(app, overrides)
+    from planner.logs import configure_logging
+    configure_logging(app)
     init_extensions(app)
     trust_proxies(app)
-    from planner.logs import install_request_log_filter
-    install_request_log_filter()
     register_url_converters(app)
     register_blueprints(app)
     register_commands(app)
@@ -41,7 +46,8 @@ def init_extensions(app: Flask) -> None:
 
     app.session_interface = SessionInterface()
     db.init_app(app)
-    migrate.init_app(app, db, render_as_batch=True, compare_type=True)
+    from planner.resources import resource_dir
+    migrate.init_app(app, db, directory=resource_dir("migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
@@ -106,7 +112,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from planner import cli
+    from planner import backup, cli
     from planner.accounts.cli import create_user
     from planner.allocation.cli import allocation
     from planner.notifications.cli import notifications
@@ -116,7 +122,8 @@ def register_commands(app: Flask) -> None:
     # Reminders read applications and offers, which notifications must not know about; the
     # command still lives in the group a timer operator looks in.
     notifications.add_command(remind_command)
-    for command in (cli.demo_data, cli.synthetic_data, create_user, allocation, notifications, outcomes):
+    for command in (cli.demo_data, cli.synthetic_data, create_user, allocation, notifications, outcomes,
+                    backup.backup_command, backup.restore_command):
         app.cli.add_command(command)
 
 

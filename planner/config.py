@@ -7,6 +7,8 @@ from typing import Any
 
 from flask import Flask
 
+from planner.resources import resource_dir
+
 DEV_SECRET_KEY = "dev-only-not-secret"
 
 
@@ -54,9 +56,15 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
         # How many reverse proxies in front of the app set X-Forwarded-*: 0 trusts none, since
         # a client could otherwise forge its address (rate limits) and the host of our links.
         TRUSTED_PROXIES=int(env("TRUSTED_PROXIES", "0") or 0),
+        # "text" (one readable line per record) or "json" (one JSON object per line, for a
+        # log collector); LOG_LEVEL names the lowest level written (DEBUG, INFO, WARNING...).
+        LOG_FORMAT=env("LOG_FORMAT", "text").strip().lower() or "text",
+        LOG_LEVEL=env("LOG_LEVEL", "INFO").strip().upper() or "INFO",
+        # Empty: no error reporting. Set: unhandled errors go to Sentry (pip install planner[sentry]).
+        SENTRY_DSN=env("SENTRY_DSN", "").strip(),
         BABEL_DEFAULT_LOCALE="en",
         BABEL_DEFAULT_TIMEZONE="UTC",
-        BABEL_TRANSLATION_DIRECTORIES=os.path.join(os.path.dirname(app.root_path), "translations"),
+        BABEL_TRANSLATION_DIRECTORIES=resource_dir("translations"),
         LANGUAGES=("en", "ko"),
         PAGE_SIZE=20,
         SESSION_COOKIE_HTTPONLY=True,
@@ -88,6 +96,9 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
         # is too large gets that page's message instead of a bare 413.
         app.config["MAX_CONTENT_LENGTH"] = max(6 * 1024 * 1024,
                                                app.config["DOCUMENTS_MAX_BYTES"] + 1024 * 1024)
+    # A failed statement's error (logged, sent to Sentry) must not carry the bound values
+    # (password hashes, tokens, personal data), even when a caller replaced the engine options.
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"], "hide_parameters": True}
     # A site served over https sends its login cookies over https only, so no plain-http
     # request (a stray link, a downgrade on a hostile network) can carry them.
     https = app.config["SITE_URL"].startswith("https://")

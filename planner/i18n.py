@@ -47,10 +47,10 @@ def select_locale() -> str:
     if not has_request_context():
         return "en"
     chosen = request.args.get("lang") or request.cookies.get(LOCALE_COOKIE)
-    if chosen in languages:
+    if chosen is not None and chosen in languages:
         return chosen
     if getattr(current_user, "is_authenticated", False) and getattr(current_user, "locale", None) in languages:
-        return current_user.locale
+        return str(current_user.locale)
     return request.accept_languages.best_match(languages) or "en"
 
 
@@ -139,31 +139,13 @@ def localized(obj: object, attribute: str) -> str:
     return str(getattr(obj, attribute, "") or "")
 
 
-def compile_translations(directory: str) -> None:
-    """Compile each .po into its .mo when missing or older, so a fresh clone serves Korean."""
-    import os
-
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
-
-    for root, _dirs, files in os.walk(directory):
-        for name in files:
-            if not name.endswith(".po"):
-                continue
-            po_path = os.path.join(root, name)
-            mo_path = po_path[:-3] + ".mo"
-            if os.path.exists(mo_path) and os.path.getmtime(mo_path) >= os.path.getmtime(po_path):
-                continue
-            with open(po_path, "rb") as po_file:
-                catalog = read_po(po_file)
-            tmp_path = f"{mo_path}.{os.getpid()}.tmp"
-            with open(tmp_path, "wb") as mo_file:
-                write_mo(mo_file, catalog, use_fuzzy=False)
-            os.replace(tmp_path, mo_path)  # atomic, so concurrent workers never read half a file
-
-
 def register_template_helpers(app: Flask) -> None:
-    compile_translations(app.config["BABEL_TRANSLATION_DIRECTORIES"])
+    from planner import resources
+    if not resources.installed():
+        # A checkout (fresh clone, edited .po): compile there. The wheel ships compiled
+        # catalogues and may be read-only, so an installed copy never writes into itself.
+        from planner.message_catalogues import compile_translations
+        compile_translations(app.config["BABEL_TRANSLATION_DIRECTORIES"])
     app.jinja_env.globals.update(
         country_name=country_name,
         sector_label=lambda s: SECTOR_LABELS.get(Sector(s), s) if s in Sector._value2member_map_ else s,

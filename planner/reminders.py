@@ -27,6 +27,7 @@ from planner.accounts.recipients import company_recipients
 from planner.catalogue.models import Offer
 from planner.db import utcnow
 from planner.extensions import db
+from planner.locks import single_instance
 from planner.notifications.models import ReminderSent
 from planner.notifications.services import absolute_url, notify
 from planner.signups.models import Application, ApplicationStatus, OfferFollow
@@ -167,6 +168,7 @@ def send_due_reminders(*, now: dt.datetime | None = None) -> int:
 
 
 @click.command("remind")
+@single_instance("notifications remind")
 @click.option("--now", "now_text", metavar="ISO-DATETIME", hidden=True,
               help="Pretend it is this moment (UTC), for trying reminders out.")
 def remind_command(now_text: str | None) -> None:

@@ -9,6 +9,7 @@ import click
 
 from planner import unit_of_work
 from planner.catalogue.models import Programme
+from planner.locks import single_instance
 
 
 def _programme(slug: str) -> Programme:
@@ -63,6 +64,7 @@ def export(programme_slug: str) -> None:
 
 
 @allocation.command("expire")
+@single_instance("allocation expire")
 def expire() -> None:
     """Expire overdue confirmations and give free places to the waitlists (run by a timer)."""
     from planner.allocation import services

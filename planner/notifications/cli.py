@@ -6,6 +6,7 @@ import click
 from flask import current_app
 
 from planner import unit_of_work
+from planner.locks import single_instance
 from planner.notifications import delivery
 
 
@@ -17,6 +18,7 @@ def notifications() -> None:
 @notifications.command("send")
 @click.option("--limit", type=click.IntRange(1), default=100, show_default=True,
               help="Most messages to send in this run.")
+@single_instance("notifications send")
 def send(limit: int) -> None:
     """Send due emails through SMTP (SMTP_URL) or write them to instance/mail/."""
     with unit_of_work.command():

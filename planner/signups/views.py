@@ -8,16 +8,17 @@ from flask_login import current_user
 from planner.accounts.permissions import company_required
 from planner.catalogue import services as catalogue
 from planner.db import utcnow
-from planner.i18n import _
+from planner.forms import CsrfForm
+from planner.i18n import _, localized
 from planner.signups import services
 from planner.signups.forms import ApplicationForm, MoveForm, WithdrawForm, form_data
 from planner.signups.models import Application, ApplicationStatus, PlaceKind
 from planner.signups.reasons import describe_reason
-from planner.signups.services import ApplicationAnswers, DuplicateApplication, SignupError
+from planner.signups.services import ApplicationAnswers, DuplicateApplication, SignupError, follows
 
 bp = Blueprint("signups", __name__)
 
-# Pages of other domains that include signups/_allowance.html (the company page: accounts may not
+# Pages of other domains that include _macros/allowance.html (the company page: accounts may not
 # import signups, so its view cannot pass the allowances itself).
 ALLOWANCE_PAGES = frozenset({"accounts.company", "accounts.invite"})
 
@@ -61,8 +62,11 @@ def programme(slug: str) -> ResponseReturnValue:
     group = services.get_programme_with_offers(slug)
     if group is None:
         abort(404)
+    company_id = current_user.company_id if current_user.is_authenticated else None
     return render_template("signups/programme.html", programme=group.programme, offers=group.offers,
-                           now=utcnow(), company_share=catalogue.company_share_krw)
+                           now=utcnow(), company_share=catalogue.company_share_krw,
+                           followed=follows.followed_offer_ids(company_id, (o.id for o in group.offers)),
+                           follow_form=CsrfForm())
 
 
 # --- applying -------------------------------------------------------------------------------
@@ -227,3 +231,23 @@ def reorder() -> ResponseReturnValue:
         return _my_applications_page(exc.status_code)
     flash(_("Your ranks are saved."), "success")
     return redirect(url_for("signups.my_applications", _anchor=f"application-{application.id}"), 303)
+
+
+@bp.route("/offers/<int:offer_id>/follow", methods=["POST"])
+@company_required
+def follow(offer_id: int) -> ResponseReturnValue:
+    """Ask for (or stop) a reminder before the offer's window closes."""
+    offer = services.get_offer(offer_id)
+    if offer is None:
+        abort(404)
+    if not CsrfForm().validate_on_submit():
+        abort(400)
+    if request.form.get("action") == "unfollow":
+        follows.unfollow(current_user.company_id, offer)
+        flash(_("You will not be reminded about %(exhibition)s.", exhibition=localized(offer.exhibition, "name")),
+              "info")
+    else:
+        follows.follow(current_user.company_id, offer)
+        flash(_("We will remind you 3 days and 1 day before applications for %(exhibition)s close.",
+                exhibition=localized(offer.exhibition, "name")), "success")
+    return redirect(url_for("signups.programme", slug=offer.programme.slug, _anchor=f"offer-{offer.id}"), 303)

@@ -444,7 +444,7 @@ def test_allowance_partial_shows_places_held_cap_and_remaining(app, db, login_as
     make_application(offer=make_offer(programme=programme), company=user.company, status=S.allocated)
     db.session.commit()
     with app.test_request_context():
-        html = render_template_string('{% include "signups/_allowance.html" %}',
+        html = render_template_string('{% include "_macros/allowance.html" %}',
                                       allowances=services.company_allowances(user.company_id))
     assert "Programme Alpha" in html
     assert "<td>1</td>" in html and "<td>2</td>" in html
@@ -459,7 +459,7 @@ def test_the_company_page_shows_the_allowance_computed_by_its_view_not_its_templ
     login_as(user)
     page = client.get("/account/company").get_data(as_text=True)
     assert "Programme Alpha" in page and "<td>1</td>" in page and "<td>2</td>" in page
-    source = (Path(app.root_path).parent / "templates/signups/_allowance.html").read_text()
+    source = (Path(app.root_path).parent / "templates/_macros/allowance.html").read_text()
     assert "company_allowances(" not in source
 
 
