@@ -1,6 +1,7 @@
 """Imports every domain's models so metadata (and Alembic) sees the whole schema."""
 from planner.accounts import models as accounts  # noqa: F401
 from planner.allocation import models as allocation  # noqa: F401
+from planner.backoffice import models as backoffice  # noqa: F401
 from planner.catalogue import models as catalogue  # noqa: F401
 from planner.feeds import models as feeds  # noqa: F401
 from planner.notifications import models as notifications  # noqa: F401

@@ -3,7 +3,7 @@ a company's size class, and the accounts audit log (issue 14). Each existing com
 active user becomes its main contact.
 
 Revision ID: afeb65352710
-Revises: 9c3e1f6a7b20
+Revises: 54cf028b5872
 Create Date: 2026-12-03 13:08:15.055548
 
 """
@@ -15,7 +15,7 @@ import planner.db
 
 # revision identifiers, used by Alembic.
 revision = 'afeb65352710'
-down_revision = '9c3e1f6a7b20'
+down_revision = '54cf028b5872'
 branch_labels = None
 depends_on = None
 

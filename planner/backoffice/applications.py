@@ -8,9 +8,9 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from planner.backoffice import services
+from planner.backoffice import review, services
 from planner.backoffice.blueprint import bp
-from planner.backoffice.forms import ApplicationFilterForm, IneligibleForm
+from planner.backoffice.forms import ApplicationFilterForm, IneligibleForm, NoteForm
 from planner.catalogue.models import Offer
 from planner.db import utcnow
 from planner.errors import PlannerError
@@ -81,8 +81,33 @@ def application_detail(application_id: int) -> ResponseReturnValue:
     application = services.get_application(application_id)
     if application is None:
         abort(404)
+    return _render_detail(application)
+
+
+def _render_detail(application: Any, *, form: IneligibleForm | None = None, note_form: NoteForm | None = None,
+                   status: int = 200) -> ResponseReturnValue:
     return render_template("backoffice/applications/detail.html", application=application,
-                           events=services.list_events(application), form=IneligibleForm())
+                           events=services.list_events(application), form=form or IneligibleForm(),
+                           note_form=note_form or NoteForm(), notes=review.list_notes(application),
+                           score=review.score_card(application)), status
+
+
+@bp.route("/applications/<int:application_id>/notes", methods=["POST"])
+def application_note(application_id: int) -> ResponseReturnValue:
+    application = services.get_application(application_id)
+    if application is None:
+        abort(404)
+    note_form = NoteForm()
+    if note_form.validate_on_submit():
+        try:
+            review.add_note(application, author=current_user, body=note_form.body.data, now=utcnow())
+        except PlannerError as exc:
+            note_form.form_errors.append(str(exc))
+        else:
+            flash(_("Note added."), "success")
+            return redirect(url_for("backoffice.application_detail", application_id=application.id,
+                                    _anchor="notes"))
+    return _render_detail(application, note_form=note_form, status=400)
 
 
 @bp.route("/applications/<int:application_id>/ineligible", methods=["POST"])
@@ -100,8 +125,7 @@ def application_ineligible(application_id: int) -> ResponseReturnValue:
         else:
             flash(_("Application %(id)s marked ineligible.", id=application.id), "success")
             return redirect(url_for("backoffice.application_detail", application_id=application.id))
-    return render_template("backoffice/applications/detail.html", application=application,
-                           events=services.list_events(application), form=form), 400
+    return _render_detail(application, form=form, status=400)
 
 
 def _export_name(extension: str) -> str:

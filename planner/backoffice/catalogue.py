@@ -13,6 +13,7 @@ from planner.catalogue.models import Exhibition
 from planner.catalogue.services import STATUS_LABELS
 from planner.db import utcnow
 from planner.i18n import _
+from planner.signups.services import exhibition_news
 
 BACKOFFICE_PER_PAGE = 50
 
@@ -69,11 +70,13 @@ def exhibition_edit(slug: str) -> ResponseReturnValue:
     if not form.is_submitted():
         form.load(exhibition)
     elif form.validate():
+        before = exhibition_news.Facts.of(exhibition)
         try:
             catalogue.update_exhibition(exhibition, form.to_input(), now=utcnow())
         except catalogue.ExhibitionInvalid as exc:
             _show_problems(form, exc.problems)
         else:
+            exhibition_news.tell_applicants(exhibition, exhibition_news.Change.changed, before=before)
             flash(_("Exhibition saved."), "success")
             return redirect(url_for("backoffice.exhibition_edit", slug=exhibition.slug))
     return _edit_page(exhibition, 400 if form.is_submitted() else 200, form=form)
@@ -104,12 +107,15 @@ def exhibition_cancel(slug: str) -> ResponseReturnValue:
     exhibition = _exhibition_or_404(slug)
     cancel_form = CancelForm()
     if cancel_form.validate_on_submit():
+        before = exhibition_news.Facts.of(exhibition)
         try:
             catalogue.cancel_exhibition(exhibition, reason=cancel_form.reason.data or "",
                                         now=utcnow())
         except catalogue.ExhibitionInvalid as exc:
             _show_problems(cancel_form, exc.problems)
         else:
+            exhibition_news.tell_applicants(exhibition, exhibition_news.Change.cancelled, before=before,
+                                            reason=cancel_form.reason.data or "")
             flash(_("%(name)s is now marked cancelled.", name=exhibition.name), "success")
             return redirect(url_for("backoffice.exhibition_edit", slug=exhibition.slug))
     return _edit_page(exhibition, 400, cancel_form=cancel_form)
@@ -120,6 +126,7 @@ def exhibition_postpone(slug: str) -> ResponseReturnValue:
     exhibition = _exhibition_or_404(slug)
     postpone_form = PostponeForm()
     if postpone_form.validate_on_submit():
+        before = exhibition_news.Facts.of(exhibition)
         try:
             catalogue.postpone_exhibition(
                 exhibition, starts_on=postpone_form.starts_on.data, ends_on=postpone_form.ends_on.data,
@@ -128,6 +135,8 @@ def exhibition_postpone(slug: str) -> ResponseReturnValue:
         except catalogue.ExhibitionInvalid as exc:
             _show_problems(postpone_form, exc.problems)
         else:
+            exhibition_news.tell_applicants(exhibition, exhibition_news.Change.postponed, before=before,
+                                            reason=postpone_form.reason.data or "")
             flash(_("%(name)s is now marked postponed to its new dates.", name=exhibition.name), "success")
             return redirect(url_for("backoffice.exhibition_edit", slug=exhibition.slug))
     return _edit_page(exhibition, 400, postpone_form=postpone_form)

@@ -1,5 +1,6 @@
 """The company directory of the back office: searching companies, and one company's page
-(profile, people, documents, every application with its history, subsidy received)."""
+(profile, people, documents, every application with its history, subsidy received and shares
+paid, both from the co-funding shares of cofunding.py)."""
 from __future__ import annotations
 
 import math
@@ -10,9 +11,9 @@ from sqlalchemy import func, or_
 
 from planner.accounts import services as accounts
 from planner.accounts.models import AccountEvent, Company, CompanyDocument, SizeClassCheck, User
-from planner.catalogue.services import company_share_krw
+from planner.backoffice import cofunding
 from planner.extensions import db
-from planner.signups.models import Application, ApplicationStatus, PlaceKind
+from planner.signups.models import Application
 from planner.vocab import Sector, SizeClass
 
 PER_PAGE = 25
@@ -71,7 +72,7 @@ def search_companies(filters: CompanyFilters, *, page: int = 1, per_page: int = 
 @dataclass(frozen=True)
 class ApplicationRow:
     application: Application
-    # The agency's part of the place's cost under the programme's shares; only for confirmed places.
+    # The agency's part of a confirmed place's cost; None for an application without a place.
     subsidy_krw: int | None
 
 
@@ -84,16 +85,10 @@ class CompanyOverview:
     applications: list[ApplicationRow]
     events: list[AccountEvent]
     subsidy_received_krw: int
-    # Filled in by the co-funding payments work: what the company paid of its shares.
-    shares_paid_krw: int | None = None
+    # What the company paid of its shares (marked paid by coordinators).
+    shares_paid_krw: int
+    shares_due_krw: int
     years: Sequence[int] = field(default_factory=tuple)
-
-
-def place_subsidy_krw(application: Application, size_class: str) -> int:
-    """What the agency pays for one place: its cost less the company's share."""
-    offer = application.offer
-    cost = offer.booth_cost_krw if application.kind == PlaceKind.booth else offer.delegation_cost_krw
-    return int(cost) - company_share_krw(cost, offer.programme, size_class)
 
 
 def company_overview(company: Company) -> CompanyOverview:
@@ -102,11 +97,14 @@ def company_overview(company: Company) -> CompanyOverview:
     applications = list(db.session.scalars(
         db.select(Application).where(Application.company_id == company.id)
         .order_by(Application.programme_id.desc(), Application.preference, Application.id)).unique())
-    rows = [ApplicationRow(a, place_subsidy_krw(a, company.size_class.value)
-                           if a.status == ApplicationStatus.confirmed else None) for a in applications]
+    shares = cofunding.list_shares(company_id=company.id)
+    subsidy = {share.application_id: share.subsidy_krw for share in shares if not share.cancelled}
+    rows = [ApplicationRow(a, subsidy.get(a.id)) for a in applications]
     return CompanyOverview(
         company=company, members=accounts.list_members(company),
         main_contact=accounts.main_contact(company), documents=accounts.list_documents(company),
         applications=rows, events=accounts.list_events(company_id=company.id),
-        subsidy_received_krw=sum(r.subsidy_krw or 0 for r in rows),
+        subsidy_received_krw=sum(subsidy.values()),
+        shares_paid_krw=sum(share.paid_krw for share in shares),
+        shares_due_krw=sum(share.due_krw for share in shares),
         years=sorted({a.offer.programme.year for a in applications}, reverse=True))

@@ -18,7 +18,7 @@ from planner.extensions import db
 from planner.i18n import _, localized
 
 
-def _programme_or_404(slug: str) -> Programme:
+def programme_or_404(slug: str) -> Programme:
     programme = catalogue.get_programme_by_slug(slug)
     if programme is None:
         abort(404)
@@ -53,7 +53,7 @@ def programme_new() -> ResponseReturnValue:
 
 @bp.route("/programmes/<slug>")
 def programme_detail(slug: str) -> ResponseReturnValue:
-    programme = _programme_or_404(slug)
+    programme = programme_or_404(slug)
     offers = catalogue.list_offers(programme)
     return render_template("backoffice/programmes/detail.html", programme=programme, offers=offers,
                            fill=services.offer_fill(offers),
@@ -63,7 +63,7 @@ def programme_detail(slug: str) -> ResponseReturnValue:
 
 @bp.route("/programmes/<slug>/edit", methods=["GET", "POST"])
 def programme_edit(slug: str) -> ResponseReturnValue:
-    programme = _programme_or_404(slug)
+    programme = programme_or_404(slug)
     form = ProgrammeForm()
     rules_locked = not _may_change_rules(programme)
     if not form.is_submitted():
@@ -93,7 +93,7 @@ def _exhibition_choices(programme: Programme) -> list[SelectChoice]:
 
 @bp.route("/programmes/<slug>/offers/new", methods=["GET", "POST"])
 def offer_new(slug: str) -> ResponseReturnValue:
-    programme = _programme_or_404(slug)
+    programme = programme_or_404(slug)
     form = OfferForm()
     form.exhibition_id.choices = _exhibition_choices(programme)
     if form.validate_on_submit():

@@ -1,9 +1,7 @@
 """Back-office reads and actions: application review lists, exports, marking ineligible, dashboard."""
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -12,6 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, func, or_
 
 from planner.accounts.models import Company, User
+from planner.backoffice import exports
 from planner.catalogue.models import Exhibition, ExhibitionStatus, Offer, Programme
 from planner.catalogue.services import company_share_krw
 from planner.db import is_valid_id, utcnow
@@ -20,7 +19,6 @@ from planner.extensions import db
 from planner.i18n import _
 from planner.signups import services as signups
 from planner.signups.models import Application, ApplicationEvent, ApplicationStatus, PlaceKind
-from planner.spreadsheet import safe_cell, safe_text
 from planner.vocab import SizeClass
 
 PER_PAGE = 50
@@ -211,92 +209,21 @@ def dashboard(now: dt.datetime | None = None) -> Dashboard:
             .limit(10))))
 
 
-# --- exports --------------------------------------------------------------------------------
+# --- exports (columns, labels and writers: exports.py) ----------------------------------------
 
-EXPORT_HEADER = ("id", "programme", "exhibition", "starts_on", "kind", "status", "preference",
-                 "company", "registration_number", "size_class", "employees", "sectors",
-                 "has_defence_exports", "no_show_count", "export_control_attested", "exhibits",
-                 "target_markets", "needs", "b2b_buyers", "delegates", "ineligible_reason",
-                 "submitted_at_utc")
-
-
-def _join(values: object) -> str:
-    if not values:
-        return ""
-    if isinstance(values, (list, tuple)):
-        parts = []
-        for value in values:
-            if isinstance(value, dict):
-                parts.append(" ".join(str(v) for v in value.values() if v not in (None, "")))
-            else:
-                parts.append(str(value))
-        return "; ".join(parts)
-    return str(values)
-
-
-def export_rows(filters: ApplicationFilters) -> Iterator[list[object]]:
-    """The export's data rows (typed values; the writers format them).
-
-    Selects plain columns rather than ORM objects: with tens of thousands of rows, loading
-    each application with its offer, programme and exhibition costs seconds.
-    """
-    columns = (Application.id, Programme.slug, Exhibition.slug, Exhibition.starts_on, Application.kind,
-               Application.status, Application.preference, Company.legal_name,
-               Company.registration_number, Company.size_class, Company.employees, Company.sectors,
-               Company.has_defence_exports, Company.no_show_count, Application.export_control_attested,
-               Application.answers, Application.ineligible_reason, Application.created_at)
-    query = (_ordered(_filtered(filters), filters.sort).join(Offer.programme)
-             .with_only_columns(*columns).execution_options(yield_per=1000))
-    for (app_id, programme, exhibition, starts_on, kind, status, preference, legal_name, number,
-         size_class, employees, sectors, exporter, no_shows, attested, answers, reason,
-         created_at) in db.session.execute(query):
-        answers = answers or {}
-        yield [app_id, programme, exhibition, starts_on, PlaceKind(kind).value,
-               ApplicationStatus(status).value, preference, legal_name, number,
-               SizeClass(size_class).value, employees, _join(sectors), exporter, no_shows, attested,
-               _join(answers.get("exhibits")), _join(answers.get("target_markets")),
-               _join(answers.get("needs")), str(answers.get("b2b_buyers") or ""),
-               _join(answers.get("delegates")), reason or "",
-               created_at.replace(tzinfo=None)]
-
-
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
+def export_table(filters: ApplicationFilters) -> exports.Table:
+    """The filtered applications with their allocation results, in the list's order."""
+    rows = exports.application_rows(_ordered(_filtered(filters), filters.sort),
+                                    offer_id=filters.offer_id, programme_id=filters.programme_id)
+    return exports.Table(name=_("Applications"), columns=exports.application_columns(), rows=rows)
 
 
 def applications_csv(filters: ApplicationFilters) -> str:
-    """The filtered applications as CSV text (a UTF-8 BOM lets Excel read Korean names)."""
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer)
-    writer.writerow(EXPORT_HEADER)
-    for row in export_rows(filters):
-        writer.writerow([safe_text(_cell_text(v)) for v in row])
-    return buffer.getvalue()
+    return exports.to_csv(export_table(filters))
 
 
 def applications_xlsx(filters: ApplicationFilters) -> bytes:
-    """The filtered applications as an XLSX workbook with one sheet."""
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("applications")
-    sheet.append(list(EXPORT_HEADER))
-    for row in export_rows(filters):
-        # Text cells starting with "=" would be stored as formulas by openpyxl.
-        sheet.append([safe_cell(v) if isinstance(v, str) else
-                      ("yes" if v is True else "no" if v is False else v) for v in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return exports.to_xlsx([export_table(filters)])
 
 
 def filter_choices() -> tuple[list[Programme], list[Offer]]:

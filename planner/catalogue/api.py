@@ -95,7 +95,12 @@ def openapi() -> ResponseReturnValue:
 
 @bp.route("/")
 def docs() -> ResponseReturnValue:
-    return render_template("catalogue/api_docs.html", spec=openapi_document("/api/v1"))
+    spec = openapi_document("/api/v1")
+    # Jinja reads `operation.get` as the dict's get method, so the page gets the parameters
+    # ready: every operation's, in the document's order.
+    parameters = {f"{method.upper()} {path}": list(operation.get("parameters", []))
+                  for path, methods in spec["paths"].items() for method, operation in methods.items()}
+    return render_template("catalogue/api_docs.html", spec=spec, parameters=parameters)
 
 
 def openapi_document(server_url: str) -> dict[str, Any]:

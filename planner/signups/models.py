@@ -96,3 +96,25 @@ class OfferFollow(Model):
     offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id", ondelete="CASCADE"), primary_key=True,
                                           index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Announcement(Model):
+    """A coordinator's message to the applicants of an offer (or of a whole programme), kept
+    with who wrote it, to which statuses and to how many companies it went."""
+
+    __tablename__ = "announcements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id", ondelete="CASCADE"), index=True)
+    offer_id: Mapped[int | None] = mapped_column(ForeignKey("offers.id", ondelete="CASCADE"), index=True)
+    statuses: Mapped[list[str]] = mapped_column(JSON, default=list)
+    subject_en: Mapped[str] = mapped_column(String(200))
+    body_en: Mapped[str] = mapped_column(Text)
+    subject_ko: Mapped[str | None] = mapped_column(String(200))
+    body_ko: Mapped[str | None] = mapped_column(Text)
+    sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    sent_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    company_count: Mapped[int] = mapped_column(Integer, default=0)
+    mail_count: Mapped[int] = mapped_column(Integer, default=0)
+
+    sent_by: Mapped[User | None] = relationship(lazy="joined")

@@ -52,7 +52,7 @@ def test_subsidy_received_sums_the_agencys_share_of_confirmed_places(app):
     # Small companies get 70 %: 14,000,000 of the booth and 3,500,000 of the delegation place.
     assert overview.subsidy_received_krw == 17_500_000
     assert len(overview.applications) == 3
-    assert overview.shares_paid_krw is None
+    assert (overview.shares_paid_krw, overview.shares_due_krw) == (0, 7_500_000)
 
 
 def test_an_admin_invites_changes_and_deactivates_staff_with_an_audit_trail(app):

@@ -261,9 +261,9 @@ def test_csv_export_has_a_header_and_one_row_per_filtered_application(review_dat
     text = backoffice.applications_csv(backoffice.ApplicationFilters(offer_id=review_data["paris"].id,
                                                                      sort="submitted"))
     lines = text.lstrip("\ufeff").splitlines()
-    assert lines[0].startswith("id,programme,exhibition")
+    assert lines[0].startswith("Application,Programme,Exhibition")
     assert len(lines) == 3
-    assert "Alpha Optics" in lines[1] and "eurosatory-x" in lines[1] and "booth" in lines[1]
+    assert "Alpha Optics" in lines[1] and review_data["paris"].exhibition.name in lines[1] and ",Booth," in lines[1]
     assert "Beta Marine" in lines[2]
 
 
@@ -285,11 +285,11 @@ def test_xlsx_export_opens_with_the_same_rows_and_no_formulas(app):
     data = backoffice.applications_xlsx(backoffice.ApplicationFilters())
     sheet = load_workbook(io.BytesIO(data)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:3] == ("id", "programme", "exhibition")
+    assert rows[0][:3] == ("Application", "Programme", "Exhibition")
     assert len(rows) == 2
     assert rows[1][0] == application.id
     assert rows[1][7] == "'=1+1 Co."
-    assert rows[1][9] == "medium"
+    assert rows[1][9] == "Medium"
     assert sheet.cell(row=2, column=8).data_type == "s"
 
 

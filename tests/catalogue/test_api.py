@@ -93,3 +93,14 @@ def test_docs_page_is_html_for_people(client):
     assert response.status_code == 200
     assert response.mimetype == "text/html"
     assert "/api/v1/openapi.json" in response.get_data(as_text=True)
+
+
+def test_docs_page_lists_every_parameter_of_the_openapi_document(client):
+    from planner.catalogue.api import openapi_document
+    html = client.get("/api/v1/").get_data(as_text=True)
+    spec = openapi_document("/api/v1")
+    names = [p["name"] for methods in spec["paths"].values() for op in methods.values()
+             for p in op.get("parameters", [])]
+    assert len(names) == 10
+    for name in names:
+        assert f"<td><code>{name}</code></td>" in html, name
