@@ -59,6 +59,8 @@ def init_extensions(app: Flask) -> None:
     login_manager.localize_callback = str
     login_manager.user_loader(load_user)
     init_redis(app)
+    from planner.storage import init_document_store
+    init_document_store(app)
 
 
 def register_unit_of_work(app: Flask) -> None:

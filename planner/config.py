@@ -76,13 +76,26 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
         # A moving window: with fixed windows a guesser gets twice the limit across a boundary.
         RATELIMIT_STRATEGY="moving-window",
         WTF_CSRF_TIME_LIMIT=3600 * 4,
-        # Above the catalogue import's own 5 MB limit, so a large CSV gets that page's message.
-        MAX_CONTENT_LENGTH=6 * 1024 * 1024,
+        # Company documents (certificates): where they are kept and how large one may be.
+        # DOCUMENTS_STORE is "local" (files under DOCUMENTS_DIR, default <instance>/documents,
+        # outside the web root) or "s3" (an S3-compatible bucket; needs boto3 installed).
+        DOCUMENTS_STORE=env("DOCUMENTS_STORE", "local"),
+        DOCUMENTS_DIR=env("DOCUMENTS_DIR", "") or os.path.join(app.instance_path, "documents"),
+        DOCUMENTS_MAX_BYTES=int(env("DOCUMENTS_MAX_BYTES", str(10 * 1024 * 1024))),
+        DOCUMENTS_S3_BUCKET=env("DOCUMENTS_S3_BUCKET", ""),
+        DOCUMENTS_S3_PREFIX=env("DOCUMENTS_S3_PREFIX", "documents/"),
+        # Empty: AWS itself; otherwise the address of an S3-compatible service (MinIO, ...).
+        DOCUMENTS_S3_ENDPOINT_URL=env("DOCUMENTS_S3_ENDPOINT_URL", ""),
     )
     redis_url = app.config["REDIS_URL"]
     app.config["RATELIMIT_STORAGE_URI"] = redis_url or "memory://"
     if overrides:
         app.config.update(overrides)
+    if not overrides or "MAX_CONTENT_LENGTH" not in overrides:
+        # Above the catalogue import's own 5 MB limit and the documents' limit, so a file that
+        # is too large gets that page's message instead of a bare 413.
+        app.config["MAX_CONTENT_LENGTH"] = max(6 * 1024 * 1024,
+                                               app.config["DOCUMENTS_MAX_BYTES"] + 1024 * 1024)
     # A failed statement's error (logged, sent to Sentry) must not carry the bound values
     # (password hashes, tokens, personal data), even when a caller replaced the engine options.
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"], "hide_parameters": True}

@@ -1,4 +1,4 @@
-"""Account emails (verification, password reset, invitation): templates/accounts/email/*.txt,
+"""Account emails (verification, password reset, invitations of colleagues and staff): templates/accounts/email/*.txt,
 queued through the notification pipeline in the reader's language."""
 from __future__ import annotations
 
@@ -50,3 +50,12 @@ def send_invitation(invitation: Invitation, *, inviter: User, now: dt.datetime |
     notify([invitee], "accounts/email/invitation.txt", sensitive=True, inviter=inviter,
            company=invitation.company, link=absolute_url("accounts.accept_invitation", token=token),
            days=services.TOKEN_MAX_AGE[services.TokenPurpose.invitation].days)
+
+
+def send_staff_invitation(user: User, *, inviter: User, now: dt.datetime | None = None) -> None:
+    """The new coordinator's link to choose a password (valid for 7 days)."""
+    token = services.make_user_token(services.TokenPurpose.staff_invitation, user, now=now)
+    notify([user_recipient(user, fallback_locale=inviter.locale or _request_locale())],
+           "accounts/email/staff_invitation.txt", sensitive=True, user=user, inviter=inviter,
+           link=absolute_url("accounts.staff_welcome", token=token),
+           days=services.TOKEN_MAX_AGE[services.TokenPurpose.staff_invitation].days)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     EmailField,
@@ -26,7 +27,14 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from planner.accounts.services import MAX_PASSWORD_LENGTH, AccountError, CompanyDetails, check_password_policy
+from planner.accounts.models import DocumentKind
+from planner.accounts.services import (
+    MAX_PASSWORD_LENGTH,
+    AccountError,
+    CompanyDetails,
+    check_password_policy,
+    normalise_registration_number,
+)
 from planner.vocab import SECTOR_LABELS, SIZE_CLASS_LABELS, Sector, SizeClass
 
 
@@ -109,6 +117,13 @@ class RegistrationForm(CompanyProfileForm, _NewPasswordMixin):
     name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
     email = _email_field(_l("Your work email"))
 
+    def validate_registration_number(self, field: StringField) -> None:
+        # The check digit is checked with the other fields, so every error shows at once.
+        try:
+            normalise_registration_number(field.data or "")
+        except AccountError as exc:
+            raise ValidationError(str(exc)) from None
+
 
 class ForgotPasswordForm(FlaskForm):
     email = _email_field()
@@ -130,6 +145,22 @@ class InvitationForm(FlaskForm):
 class AcceptInvitationForm(FlaskForm, _NewPasswordMixin):
     name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
 
+
+
+DOCUMENT_KIND_LABELS = {
+    DocumentKind.registration_certificate: _l("Business registration certificate"),
+    DocumentKind.sme_confirmation: _l("SME confirmation"),
+}
+
+
+class DocumentForm(FlaskForm):
+    kind = RadioField(_l("Document"), validators=[InputRequired(message=_l("Choose which document this is."))],
+                      choices=[SelectChoice(k.value, label) for k, label in DOCUMENT_KIND_LABELS.items()])
+    file = FileField(_l("File"), validators=[FileRequired(message=_l("Choose a file to upload."))],
+                     description=_l("A PDF, PNG or JPEG file."))
+
+    def document_kind(self) -> DocumentKind:
+        return DocumentKind(self.kind.data)
 
 
 class MailPreferencesForm(FlaskForm):

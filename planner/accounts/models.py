@@ -4,7 +4,7 @@ import datetime as dt
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner.db import UTCDateTime, utcnow
@@ -17,6 +17,19 @@ class Role(StrEnum):
     applicant = "applicant"
     coordinator = "coordinator"
     admin = "admin"
+
+
+class SizeClassCheck(StrEnum):
+    """Where a coordinator's check of the declared size class against the certificate stands."""
+
+    unverified = "unverified"
+    verified = "verified"
+    rejected = "rejected"
+
+
+class DocumentKind(StrEnum):
+    registration_certificate = "registration-certificate"
+    sme_confirmation = "sme-confirmation"
 
 
 class Company(Model):
@@ -35,6 +48,12 @@ class Company(Model):
     # Slugs of exhibitions (or free-text show names) attended before.
     prior_exhibitions: Mapped[list[str]] = mapped_column(JSON, default=list)
     no_show_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Size class sets points and subsidy, so a coordinator checks it against the certificate;
+    # changing it afterwards sets it back to unverified. Who checked it is in the audit log.
+    size_class_check: Mapped[SizeClassCheck] = mapped_column(
+        _enum(SizeClassCheck), default=SizeClassCheck.unverified, server_default=SizeClassCheck.unverified.value)
+    size_class_checked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    size_class_note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -44,6 +63,11 @@ class Company(Model):
 
 class User(UserMixin, Model):
     __tablename__ = "users"
+    __table_args__ = (
+        # A company has at most one main contact; handing the role over moves it in one flush.
+        Index("uq_users_company_main_contact", "company_id", unique=True,
+              sqlite_where=text("is_main_contact"), postgresql_where=text("is_main_contact")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lower-cased
@@ -53,6 +77,8 @@ class User(UserMixin, Model):
     company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"),
                                                    index=True)
     is_active_account: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The company's main contact may remove colleagues and hand the role over; others are members.
+    is_main_contact: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     email_verified_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # Bumped on password change: every session and remember-me cookie carries it, so all log out.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
@@ -88,3 +114,41 @@ class Invitation(Model):
     accepted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     company: Mapped[Company] = relationship()
+
+
+class AccountEvent(Model):
+    """Audit log of accounts: company roles, colleagues removed, documents, size-class checks
+    and staff changes; who did what to whom, and when."""
+
+    __tablename__ = "account_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    action: Mapped[str] = mapped_column(String(40))
+    # What changed, e.g. {"from": "medium", "to": "small"} or {"note": "..."}.
+    details: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
+    user: Mapped[User | None] = relationship(foreign_keys=[user_id])
+
+
+class CompanyDocument(Model):
+    """A file a company uploaded; the bytes live in the document store under `storage_key`."""
+
+    __tablename__ = "company_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[DocumentKind] = mapped_column(_enum(DocumentKind, length=30))
+    # Random, never derived from the uploaded name, so no name can reach outside the store.
+    storage_key: Mapped[str] = mapped_column(String(64), unique=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int] = mapped_column(Integer)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    uploaded_by: Mapped[User | None] = relationship()

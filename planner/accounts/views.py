@@ -2,7 +2,7 @@
 profile and invitations of colleagues."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Response, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_login import current_user, login_required, login_user, logout_user
@@ -11,26 +11,25 @@ from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 from wtforms.fields.choices import SelectChoice
 
-from planner.accounts import emails, services
+from planner.accounts import company_views, emails, services
+from planner.accounts.blueprint import bp
 from planner.accounts.forms import (
     AcceptInvitationForm,
     ChangePasswordForm,
-    CompanyProfileForm,
     ForgotPasswordForm,
-    InvitationForm,
     LoginForm,
     MailPreferencesForm,
     RegistrationForm,
     ResetPasswordForm,
 )
 from planner.accounts.models import User
-from planner.accounts.permissions import company_required
 from planner.extensions import limiter
 from planner.forms import CsrfForm
 from planner.i18n import _, is_safe_redirect
 from planner.notifications import preferences
 
-bp = Blueprint("accounts", __name__, url_prefix="/account")
+# The company pages (profile, colleagues, documents) register on the same blueprint.
+ROUTE_MODULES = (company_views,)
 
 
 def _email_key() -> str:
@@ -50,6 +49,11 @@ def _log_in(user: User, *, remember: bool = False) -> None:
     login_user(user, remember=remember)
 
 
+def _home(user: User) -> str:
+    # Coordinators work in the back office; the public home page is for companies.
+    return url_for("backoffice.index") if user.is_staff else url_for("site.index")
+
+
 def _status(form: object) -> int:
     return 400 if getattr(form, "errors", None) or getattr(form, "form_errors", None) else 200
 
@@ -67,7 +71,8 @@ def verification_state() -> dict[str, object]:
 
 
 # Pages whose URL holds a secret token: keep the token out of Referer headers and caches.
-_TOKEN_ENDPOINTS = frozenset({"accounts.verify", "accounts.reset_password", "accounts.accept_invitation"})
+_TOKEN_ENDPOINTS = frozenset({"accounts.verify", "accounts.reset_password", "accounts.accept_invitation",
+                              "accounts.staff_welcome"})
 
 
 @bp.after_request
@@ -98,7 +103,7 @@ def login() -> ResponseReturnValue:
     target = request.args.get("next")
     target = target if is_safe_redirect(target) else None
     if current_user.is_authenticated:
-        return redirect(target or url_for("site.index"))
+        return redirect(target or _home(current_user))
     form = LoginForm()
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
@@ -110,7 +115,7 @@ def login() -> ResponseReturnValue:
             services.record_login(user)
             if user.email_verified_at is None:
                 flash(_("Please confirm your email address with the link we sent you."), "warning")
-            return redirect(target or url_for("site.index"))
+            return redirect(target or _home(user))
     return render_template("accounts/login.html", form=form), _status(form)
 
 
@@ -123,14 +128,21 @@ def logout() -> ResponseReturnValue:
     return redirect(url_for("site.index"))
 
 
+def _registration_validated(response: Response) -> bool:
+    return bool(g.get("registration_form_validated"))
+
+
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit("5/hour", methods=["POST"])
+# Only submissions that pass the form's own checks count: a company correcting its typing
+# errors one at a time must not lock itself out.
+@limiter.limit("5/hour", methods=["POST"], deduct_when=_registration_validated)
 def register() -> ResponseReturnValue:
     if current_user.is_authenticated:
         flash(_("You are already logged in. Log out first to register another company."), "info")
         return redirect(url_for("accounts.company") if current_user.company_id else url_for("site.index"))
     form = RegistrationForm()
     if form.validate_on_submit():
+        g.registration_form_validated = True
         try:
             user = services.register_company(
                 form.registration_number.data, form.details(), name=form.name.data,
@@ -194,22 +206,32 @@ def forgot_password() -> ResponseReturnValue:
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 def reset_password(token: str) -> ResponseReturnValue:
+    return _choose_password(token, services.TokenPurpose.reset_password, "reset")
+
+
+@bp.route("/welcome/<token>", methods=["GET", "POST"])
+def staff_welcome(token: str) -> ResponseReturnValue:
+    """An invited coordinator or administrator chooses a password."""
+    return _choose_password(token, services.TokenPurpose.staff_invitation, "staff-invitation")
+
+
+def _choose_password(token: str, purpose: services.TokenPurpose, kind: str) -> ResponseReturnValue:
     try:
-        services.user_for_password_reset(token)
+        services.user_for_password_reset(token, purpose=purpose)
     except services.TokenInvalid as exc:
-        return render_template("accounts/link_failed.html", kind="reset", message=str(exc),
+        return render_template("accounts/link_failed.html", kind=kind, message=str(exc),
                                reason=exc.reason), exc.status_code
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
-            user = services.reset_password(token, form.password.data)
+            user = services.reset_password(token, form.password.data, purpose=purpose)
         except services.AccountError as exc:
             form.form_errors.append(str(exc))
         else:
             _log_in(user)
             services.record_login(user)
             flash(_("Your password is changed. Every other device has been logged out."), "success")
-            return redirect(url_for("site.index"))
+            return redirect(_home(user))
     return render_template("accounts/reset_password.html", form=form), _status(form)
 
 
@@ -248,73 +270,6 @@ def mail_preferences() -> ResponseReturnValue:
         flash(_("Your mail settings are saved."), "success")
         return redirect(url_for("accounts.mail_preferences"), 303)
     return render_template("accounts/mail_preferences.html", form=form), _status(form)
-
-
-@bp.route("/company")
-@company_required
-def company() -> ResponseReturnValue:
-    return _company_page(InvitationForm())
-
-
-def _company_page(invite_form: InvitationForm, status: int = 200) -> ResponseReturnValue:
-    own = current_user.company
-    return render_template("accounts/company.html", company=own,
-                           members=services.list_members(own),
-                           invitations=services.list_pending_invitations(own),
-                           invite_form=invite_form, revoke_form=CsrfForm(),
-                           registration_number=services.format_registration_number(own.registration_number)), \
-        status
-
-
-@bp.route("/company/edit", methods=["GET", "POST"])
-@company_required
-def company_edit() -> ResponseReturnValue:
-    own = current_user.company
-    form = CompanyProfileForm()
-    if request.method == "GET":
-        form.fill_from(own)
-    if form.validate_on_submit():
-        try:
-            services.update_company(own, form.details(), actor=current_user)
-        except services.AccountError as exc:
-            form.form_errors.append(str(exc))
-        else:
-            flash(_("The company profile is saved."), "success")
-            return redirect(url_for("accounts.company"))
-    return render_template("accounts/company_edit.html", form=form, company=own,
-                           registration_number=services.format_registration_number(own.registration_number)), \
-        _status(form)
-
-
-@bp.route("/company/invitations", methods=["POST"])
-@company_required
-@limiter.limit("20/hour")
-def invite() -> ResponseReturnValue:
-    own = current_user.company
-    form = InvitationForm()
-    if form.validate_on_submit():
-        try:
-            invitation = services.invite_colleague(own, form.email.data, actor=current_user)
-            emails.send_invitation(invitation, inviter=current_user)
-        except services.AccountError as exc:
-            form.form_errors.append(str(exc))
-        else:
-            flash(_("Invitation sent to %(email)s. The link is valid for 7 days.", email=invitation.email), "success")
-            return redirect(url_for("accounts.company"))
-    return _company_page(form, 400)
-
-
-@bp.route("/company/invitations/<int:invitation_id>/revoke", methods=["POST"])
-@company_required
-def revoke_invitation(invitation_id: int) -> ResponseReturnValue:
-    form = CsrfForm()
-    if form.validate_on_submit():
-        try:
-            services.revoke_invitation(current_user.company, invitation_id, actor=current_user)
-        except services.AccountError as exc:
-            abort(exc.status_code)
-        flash(_("The invitation is withdrawn; its link no longer works."), "info")
-    return redirect(url_for("accounts.company"))
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])

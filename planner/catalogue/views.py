@@ -53,7 +53,8 @@ def _calendar_path(args: dict[str, str]) -> str:
 
 
 def _list_context() -> dict[str, object]:
-    return dict(countries=services.country_choices(), regions=REGION_LABELS,
+    return dict(countries=services.country_choices(), host_countries=services.host_country_codes(),
+                regions=REGION_LABELS,
                 status_labels=services.STATUS_LABELS, certainty_labels=services.CERTAINTY_LABELS)
 
 
@@ -81,7 +82,7 @@ def index() -> ResponseReturnValue:
 def timeline() -> ResponseReturnValue:
     now = utcnow()
     try:
-        year = services.parse_year(request.args.get("year"), default=now.date().year)
+        year = services.parse_year(request.args.get("year"), default=services.default_timeline_year(now.date()))
         filters = services.parse_filters(request.args)
     except services.FilterError as exc:
         return render_template("catalogue/timeline.html", timeline=None, error=str(exc), year=now.year,

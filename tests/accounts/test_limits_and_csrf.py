@@ -8,7 +8,7 @@ import pytest
 
 from planner.extensions import limiter
 from tests.accounts.conftest import registration_data
-from tests.factories import make_user
+from tests.factories import brn_with_check_digit, make_company, make_user
 
 
 @pytest.fixture
@@ -49,16 +49,28 @@ def test_showing_the_login_page_does_not_count_as_an_attempt(client):
         assert client.get("/account/login").status_code == 200
 
 
-def test_sign_up_is_limited_to_five_an_hour_per_address(client):
+def test_sign_up_is_limited_to_five_an_hour_per_address(client, db):
+    # Submissions that pass the form's checks count, also when the service then refuses them.
+    make_company(registration_number=brn_with_check_digit("220811234"))
+    db.session.commit()
     for _n in range(5):
-        response = client.post("/account/register", data=registration_data(registration_number="12345"))
+        response = client.post("/account/register", data=registration_data())
         assert response.status_code == 400
+        assert "already registered" in response.text
     response = client.post("/account/register", data=registration_data())
     assert response.status_code == 429
     # The limit counts per hour, so the page must not say "wait a minute".
     minutes = int(response.headers["Retry-After"]) / 60
     assert minutes > 50
     assert re.search(r"Please try again in (59|60) minutes\.", response.text)
+
+
+def test_a_form_with_typing_errors_does_not_count_towards_the_sign_up_limit(client):
+    for _n in range(8):
+        response = client.post("/account/register", data=registration_data(registration_number="12345"))
+        assert response.status_code == 400
+    response = client.post("/account/register", data=registration_data())
+    assert response.status_code == 302
 
 
 def test_forgot_password_is_limited_to_five_an_hour(client):

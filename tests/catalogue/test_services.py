@@ -379,3 +379,25 @@ def test_catalogue_version_changes_when_a_window_opens_or_a_show_changes(app, db
                                now=NOW + dt.timedelta(seconds=1))
     db.session.commit()
     assert services.catalogue_version(now=NOW) != before
+
+
+def test_searching_a_city_finds_shows_held_there_not_descriptions_naming_it(app):
+    from planner.catalogue.services.filters import filter_clauses, parse_filters
+    from planner.db import utcnow
+    from planner.extensions import db
+    from tests.factories import make_exhibition
+    paris = make_exhibition(name="Eurosatory", city="Paris", city_ko="파리", country_code="FR")
+    make_exhibition(name="Farnborough International Airshow", city="Farnborough", city_ko="판버러",
+                    country_code="GB", description="Alternates with the Paris Air Show.",
+                    description_ko="파리 에어쇼와 번갈아 개최됩니다.")
+    for word in ("파리", "Paris"):
+        query = db.select(Exhibition).where(*filter_clauses(parse_filters({"q": word, "past": "1"}), now=utcnow()))
+        assert [e.id for e in db.session.scalars(query)] == [paris.id], word
+
+
+def test_in_december_the_timeline_opens_on_next_year_and_marks_today_in_this_one(app):
+    assert services.default_timeline_year(dt.date(2026, 12, 3)) == 2027
+    assert services.default_timeline_year(dt.date(2026, 11, 30)) == 2026
+    now = dt.datetime(2026, 12, 3, 9, tzinfo=dt.UTC)
+    assert services.timeline(2026, now=now).today_column == 337
+    assert services.timeline(2027, now=now).today_column is None

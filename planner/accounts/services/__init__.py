@@ -5,6 +5,10 @@
 - companies.py: registration numbers, signing a company up, the company profile and members
 - tokens.py: signed one-time links; verifying an email, resetting a password
 - invitations.py: inviting a colleague and accepting or revoking the invitation
+- roles.py: company roles; the main contact removes colleagues and hands the role over
+- documents.py: company documents (type, size, storage, who reads them) and the size-class check
+- staff.py: administrators invite, re-role and deactivate coordinators and administrators
+- audit.py: the accounts audit log
 - errors.py: AccountError and its kinds
 
 Every function flushes and never commits: the request's or command's unit of work commits.
@@ -12,6 +16,7 @@ Callers use `from planner.accounts import services` and the names below.
 """
 from __future__ import annotations
 
+from planner.accounts.services.audit import list_events, record_event
 from planner.accounts.services.companies import (
                                                  CompanyDetails,
                                                  brn_check_digit,
@@ -21,6 +26,17 @@ from planner.accounts.services.companies import (
                                                  normalise_registration_number,
                                                  register_company,
                                                  update_company,
+)
+from planner.accounts.services.documents import (
+                                                 FILE_TYPES,
+                                                 DocumentNotFound,
+                                                 DocumentRefused,
+                                                 check_size_class,
+                                                 get_document_for,
+                                                 list_documents,
+                                                 read_document,
+                                                 sniff_content_type,
+                                                 upload_document,
 )
 from planner.accounts.services.errors import AccountError, EmailNotVerified, InvitationNotFound, TokenInvalid
 from planner.accounts.services.invitations import (
@@ -38,6 +54,23 @@ from planner.accounts.services.passwords import (
                                                  check_password_policy,
                                                  hash_password,
                                                  set_password,
+)
+from planner.accounts.services.roles import (
+                                                 ColleagueNotFound,
+                                                 NotMainContact,
+                                                 hand_over_main_contact,
+                                                 main_contact,
+                                                 remove_colleague,
+)
+from planner.accounts.services.staff import (
+                                                 STAFF_ROLES,
+                                                 StaffChangeRefused,
+                                                 StaffNotFound,
+                                                 change_staff_role,
+                                                 get_staff_member,
+                                                 invite_staff,
+                                                 list_staff,
+                                                 set_staff_active,
 )
 from planner.accounts.services.tokens import (
                                                  TOKEN_MAX_AGE,
@@ -63,6 +96,12 @@ from planner.accounts.services.users import (
 )
 
 __all__ = [
+    "FILE_TYPES", "STAFF_ROLES", "ColleagueNotFound", "DocumentNotFound", "DocumentRefused",
+    "NotMainContact", "StaffChangeRefused", "StaffNotFound", "change_staff_role",
+    "check_size_class", "get_document_for", "get_staff_member", "hand_over_main_contact",
+    "invite_staff", "list_documents", "list_events", "list_staff", "main_contact",
+    "read_document", "record_event", "remove_colleague", "set_staff_active", "sniff_content_type",
+    "upload_document",
     "AccountError", "CompanyDetails", "EmailNotVerified", "InvitationNotFound",
     "MAX_PASSWORD_LENGTH", "MIN_PASSWORD_LENGTH", "TOKEN_MAX_AGE", "TokenInvalid", "TokenPurpose",
     "accept_invitation", "authenticate", "brn_check_digit", "change_password",

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.exc import IntegrityError
 
 from planner.accounts.models import Company, User
+from planner.accounts.services.documents import size_class_changed
 from planner.accounts.services.errors import AccountError
 from planner.accounts.services.passwords import check_password_policy
 from planner.accounts.services.users import (
@@ -111,8 +112,12 @@ def register_company(registration_number: str, details: CompanyDetails, *, name:
             company = Company(registration_number=digits, **values)
             db.session.add(company)
             db.session.flush()
-            return create_user(email, password, name=name, company_id=company.id, now=now,
+            user = create_user(email, password, name=name, company_id=company.id, now=now,
                                locale=locale)
+            # The first user of a company is its main contact until they hand the role over.
+            user.is_main_contact = True
+            db.session.flush()
+            return user
     except IntegrityError as exc:
         raise AccountError(_("This company or email address was registered a moment ago. Log in instead, or ask a colleague to invite you.")) from exc
 
@@ -121,12 +126,16 @@ def update_company(company: Company, details: CompanyDetails, *, actor: User) ->
     """Update a company's profile; the registration number never changes after sign-up."""
     if actor.company_id != company.id:
         raise AccountError(_("You can only edit your own company."))
+    previous_size = company.size_class
     for key, value in _clean_details(details).items():
         setattr(company, key, value)
     db.session.flush()
+    if company.size_class != previous_size:
+        size_class_changed(company, previous_size.value, actor=actor)
     return company
 
 
 def list_members(company: Company) -> list[User]:
+    """The company's people, active or removed, the earliest first."""
     return list(db.session.scalars(
         db.select(User).where(User.company_id == company.id).order_by(User.created_at, User.id)))

@@ -22,6 +22,7 @@ class TokenPurpose(StrEnum):
     verify_email = "verify-email"
     reset_password = "reset-password"
     invitation = "invitation"
+    staff_invitation = "staff-invitation"
 
 
 # How long each kind of link stays valid.
@@ -29,6 +30,8 @@ TOKEN_MAX_AGE: dict[TokenPurpose, dt.timedelta] = {
     TokenPurpose.verify_email: dt.timedelta(hours=48),
     TokenPurpose.reset_password: dt.timedelta(hours=1),
     TokenPurpose.invitation: dt.timedelta(days=7),
+    # An invited coordinator chooses a password through it, like a reset link that lasts longer.
+    TokenPurpose.staff_invitation: dt.timedelta(days=7),
 }
 
 
@@ -105,15 +108,18 @@ def verify_email(token: str, *, now: dt.datetime | None = None) -> User:
     return user
 
 
-def user_for_password_reset(token: str, *, now: dt.datetime | None = None) -> User:
-    """The user a reset link belongs to, if the link is still valid (raises TokenInvalid)."""
-    return _user_from_token(TokenPurpose.reset_password, token, now)
+def user_for_password_reset(token: str, *, now: dt.datetime | None = None,
+                            purpose: TokenPurpose = TokenPurpose.reset_password) -> User:
+    """The user a reset link (or a staff invitation, which works the same) belongs to, if the
+    link is still valid (raises TokenInvalid)."""
+    return _user_from_token(purpose, token, now)
 
 
-def reset_password(token: str, password: str, *, now: dt.datetime | None = None) -> User:
-    """Set a new password through a reset link; the link proves the address, so it also counts
-    as verifying it. Every existing session of the user is logged out."""
-    user = user_for_password_reset(token, now=now)
+def reset_password(token: str, password: str, *, now: dt.datetime | None = None,
+                   purpose: TokenPurpose = TokenPurpose.reset_password) -> User:
+    """Set a new password through a reset link (or a staff invitation); the link proves the
+    address, so it also counts as verifying it. Every existing session of the user is logged out."""
+    user = user_for_password_reset(token, now=now, purpose=purpose)
     set_password(user, password)
     if user.email_verified_at is None:
         user.email_verified_at = now or utcnow()

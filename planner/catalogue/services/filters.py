@@ -10,7 +10,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
-from sqlalchemy import ColumnElement, exists, or_
+from sqlalchemy import ColumnElement, and_, exists, func, or_
+from sqlalchemy.orm import aliased
 
 from planner.catalogue.models import Exhibition, ExhibitionSector, Offer
 from planner.catalogue.regions import REGIONS, countries_in
@@ -162,11 +163,18 @@ def _countries_matching(word: str) -> frozenset[str]:
 
 def _word_clause(word: str) -> ColumnElement[bool]:
     columns = (Exhibition.name, Exhibition.name_ko, Exhibition.acronym, Exhibition.city,
-               Exhibition.city_ko, Exhibition.description, Exhibition.description_ko)
+               Exhibition.city_ko)
     clauses: list[ColumnElement[bool]] = [c.icontains(word, autoescape=True) for c in columns]
     codes = _countries_matching(word)
     if codes:
         clauses.append(Exhibition.country_code.in_(sorted(codes)))
+    # A word naming a place means shows held there, not every description that mentions it:
+    # "파리" (Paris) must not find Farnborough, which "alternates with the Paris Air Show".
+    if not codes:
+        other = aliased(Exhibition)
+        names_a_city = exists().where(or_(func.lower(other.city) == word.lower(), other.city_ko == word))
+        clauses.append(and_(~names_a_city, or_(Exhibition.description.icontains(word, autoescape=True),
+                                              Exhibition.description_ko.icontains(word, autoescape=True))))
     return or_(*clauses)
 
 

@@ -44,6 +44,11 @@ class PageNotFound(NotFound):
         self.pages = pages
 
 
+def host_country_codes() -> frozenset[str]:
+    """Countries that host a show in the catalogue: offered first in country lists."""
+    return frozenset(db.session.scalars(db.select(Exhibition.country_code).distinct()))
+
+
 def list_upcoming(*, limit: int = 6, today: dt.date | None = None) -> Sequence[Exhibition]:
     today = today or dt.date.today()
     return db.session.scalars(
@@ -152,6 +157,8 @@ class Timeline:
     months: Sequence[TimelineMonth]
     bars: Sequence[TimelineBar]
     truncated: bool
+    # 1-based grid column of today, when today falls in this year.
+    today_column: int | None = None
 
 
 def parse_year(value: str | None, *, default: int) -> int:
@@ -184,8 +191,16 @@ def timeline(year: int, filters: ExhibitionFilters | None = None, *,
         start, end = max(exhibition.starts_on, first), min(exhibition.ends_on, last)
         bars.append(TimelineBar(exhibition, start.timetuple().tm_yday, (end - start).days + 1,
                                 exhibition.starts_on < first, exhibition.ends_on > last))
+    today = now.date()
     return Timeline(year=year, days=last.timetuple().tm_yday, months=months, bars=bars,
-                    truncated=len(rows) > TIMELINE_LIMIT)
+                    truncated=len(rows) > TIMELINE_LIMIT,
+                    today_column=today.timetuple().tm_yday if today.year == year else None)
+
+
+def default_timeline_year(today: dt.date) -> int:
+    """The year the timeline opens on: this one, or the next in December, when what is left
+    of this year is a few weeks and the shows to plan for are all next year's."""
+    return today.year + 1 if today.month == 12 else today.year
 
 
 # --- one exhibition's page -----------------------------------------------------------------
