@@ -63,7 +63,10 @@ class User(UserMixin, Model):
     company: Mapped[Company | None] = relationship(lazy="joined")
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+        # The login session this request runs under (set by services.start_session or
+        # load_user): revoking its row ends the session cookie and the remember-me cookie alike.
+        login_session_id = getattr(self, "login_session_id", None)
+        return f"{self.id}:{self.session_version}:{login_session_id or ''}"
 
     @property
     def is_active(self) -> bool:
@@ -75,6 +78,19 @@ class User(UserMixin, Model):
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"
+
+
+class LoginSession(Model):
+    """One signed-in browser. The session and remember-me cookies carry its id; deleting the
+    row logs that browser out at once."""
+    __tablename__ = "login_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    user_agent: Mapped[str] = mapped_column(String(255), default="")
+    ip: Mapped[str] = mapped_column(String(45), default="")
 
 
 class Invitation(Model):

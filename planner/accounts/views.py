@@ -47,6 +47,7 @@ def _log_in(user: User, *, remember: bool = False) -> None:
     # token, which a page shown before (or a cookie planted on a shared computer) may have let
     # someone else see.
     session.clear()
+    services.start_session(user, user_agent=request.user_agent.string, ip=request.remote_addr or "")
     login_user(user, remember=remember)
 
 
@@ -116,6 +117,9 @@ def login() -> ResponseReturnValue:
 
 @bp.route("/logout", methods=["POST"])
 def logout() -> ResponseReturnValue:
+    if current_user.is_authenticated:
+        # On the server: a copy of the session or remember-me cookie no longer opens anything.
+        services.end_session(current_user, current_user.login_session_id)
     # Cleared first: logout_user() then marks the remember-me cookie for deletion.
     session.clear()
     logout_user()

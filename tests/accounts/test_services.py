@@ -198,6 +198,7 @@ def test_changing_the_password_bumps_the_session_version_and_ends_old_sessions(a
     assert services.load_user(old_id) == user
     services.change_password(user, PASSWORD, "new-harbour-falcon")
     assert services.load_user(old_id) is None
+    services.start_session(user)
     assert services.load_user(user.get_id()) == user
 
 

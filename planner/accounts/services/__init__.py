@@ -4,6 +4,7 @@
 - users.py: email addresses, creating users, logging in, the Flask-Login loader
 - companies.py: registration numbers, signing a company up, the company profile and members
 - tokens.py: signed one-time links; verifying an email, resetting a password
+- sessions.py: login sessions kept on the server (logout, log out everywhere, the list)
 - invitations.py: inviting a colleague and accepting or revoking the invitation
 - errors.py: AccountError and its kinds
 
@@ -39,6 +40,13 @@ from planner.accounts.services.passwords import (
                                                  hash_password,
                                                  set_password,
 )
+from planner.accounts.services.sessions import (
+                                                 end_all_sessions,
+                                                 end_session,
+                                                 list_sessions,
+                                                 start_session,
+                                                 touch_session,
+)
 from planner.accounts.services.tokens import (
                                                  TOKEN_MAX_AGE,
                                                  TokenPurpose,
@@ -65,6 +73,7 @@ from planner.accounts.services.users import (
 __all__ = [
     "AccountError", "CompanyDetails", "EmailNotVerified", "InvitationNotFound",
     "MAX_PASSWORD_LENGTH", "MIN_PASSWORD_LENGTH", "TOKEN_MAX_AGE", "TokenInvalid", "TokenPurpose",
+    "end_all_sessions", "end_session", "list_sessions", "start_session", "touch_session",
     "accept_invitation", "authenticate", "brn_check_digit", "change_password",
     "check_password_policy", "create_user", "ensure_email_verified", "format_registration_number",
     "get_company_by_registration_number", "get_user_by_email", "hash_password",

@@ -7,6 +7,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from planner.accounts.models import User
 from planner.accounts.services.errors import AccountError
+from planner.accounts.services.sessions import end_all_sessions
 from planner.extensions import db
 from planner.i18n import _
 
@@ -55,6 +56,7 @@ def set_password(user: User, password: str) -> None:
     check_password_policy(password, email=user.email)
     user.password_hash = hash_password(password)
     user.session_version = (user.session_version or 1) + 1
+    end_all_sessions(user)
     db.session.flush()
 
 
