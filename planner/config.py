@@ -75,6 +75,10 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
         RATELIMIT_HEADERS_ENABLED=True,
         # A moving window: with fixed windows a guesser gets twice the limit across a boundary.
         RATELIMIT_STRATEGY="moving-window",
+        # While the shared storage (Redis) is unreachable, count in each worker's memory instead
+        # of answering 500: limits stay on (looser, per worker) and the forms keep working.
+        # Flask-Limiter checks every 10 s whether Redis is back and then returns to it.
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
         WTF_CSRF_TIME_LIMIT=3600 * 4,
         # Above the catalogue import's own 5 MB limit, so a large CSV gets that page's message.
         MAX_CONTENT_LENGTH=6 * 1024 * 1024,

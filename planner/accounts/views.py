@@ -25,6 +25,8 @@ from planner.accounts.forms import (
 )
 from planner.accounts.models import User
 from planner.accounts.permissions import company_required
+from flask_limiter.util import get_remote_address
+
 from planner.extensions import limiter
 from planner.forms import CsrfForm
 from planner.i18n import _, is_safe_redirect
@@ -33,9 +35,12 @@ from planner.notifications import preferences
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
 
-def _email_key() -> str:
-    # A second login limit per account, so one address cannot be tried from many IPs at full speed.
-    return "login-email:" + services.normalise_email(request.form.get("email", ""))[:254]
+def _account_and_address_key() -> str:
+    # Guesses at one account are limited per (account, client address) pair, with windows that
+    # make the wait grow (a minute, then an hour, then a day) for someone who keeps trying: a
+    # stranger elsewhere cannot lock the owner out, as a limit per account alone would.
+    email = services.normalise_email(request.form.get("email", ""))[:254]
+    return f"login-pair:{email}|{get_remote_address()}"
 
 
 def _remember_cookie_present() -> bool:
@@ -94,7 +99,7 @@ def csrf_error(exc: CSRFError) -> ResponseReturnValue:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("10/minute", methods=["POST"])
-@limiter.limit("10/minute", methods=["POST"], key_func=_email_key)
+@limiter.limit("10/minute;30/hour;100/day", methods=["POST"], key_func=_account_and_address_key)
 def login() -> ResponseReturnValue:
     target = request.args.get("next")
     target = target if is_safe_redirect(target) else None
