@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
@@ -25,8 +26,6 @@ from planner.accounts.forms import (
 )
 from planner.accounts.models import User
 from planner.accounts.permissions import company_required
-from flask_limiter.util import get_remote_address
-
 from planner.extensions import limiter
 from planner.forms import CsrfForm
 from planner.i18n import _, is_safe_redirect

@@ -10,7 +10,6 @@ import time
 import pytest
 
 from planner.extensions import limiter
-
 from tests.factories import make_user
 
 
