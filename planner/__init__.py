@@ -32,8 +32,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     register_cache_listeners()
     from planner.errors import register_error_handlers
     register_error_handlers(app)
-    from planner.security import register_security_headers
+    from planner.security import register_input_hygiene, register_security_headers
     register_security_headers(app)
+    register_input_hygiene(app)
     return app
 
 

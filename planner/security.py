@@ -3,7 +3,9 @@ rule that keeps pages of logged-in visitors, or pages that set the session cooki
 caches."""
 from __future__ import annotations
 
-from flask import Flask, Response, g, request, session
+from flask import Flask, Response, abort, g, request, session
+
+from planner.forms import CONTROL_CHARACTERS, CONTROL_CHARACTERS_IN_URL, control_characters_message
 
 # Nothing here is ever framed (clickjacking the publish, withdraw or confirm buttons), and forms
 # only ever post to this site.
@@ -12,6 +14,22 @@ CONTENT_SECURITY_POLICY = "frame-ancestors 'none'; base-uri 'self'; form-action 
 
 def register_security_headers(app: Flask) -> None:
     app.after_request(security_headers)
+
+
+def register_input_hygiene(app: Flask) -> None:
+    app.before_request(refuse_control_characters)
+
+
+def refuse_control_characters() -> None:
+    """One check for every view: control characters in an address or a posted form never reach the
+    database. An address holding one names nothing (404); a posted form holding one is refused
+    (400) with a message saying what to fix. Query strings are left to their readers: search
+    filters drop them, and a `next=` target holding one is refused as unsafe."""
+    if CONTROL_CHARACTERS_IN_URL.search(request.path):
+        abort(404)
+    if request.method in ("POST", "PUT", "PATCH") and any(
+            CONTROL_CHARACTERS.search(k) or CONTROL_CHARACTERS.search(v) for k, v in request.form.items(multi=True)):
+        abort(400, description=control_characters_message())
 
 
 def _is_personal() -> bool:

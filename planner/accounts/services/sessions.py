@@ -23,7 +23,7 @@ def start_session(user: User, *, user_agent: str = "", ip: str = "", now: dt.dat
                                  user_agent=user_agent[:255], ip=ip[:45])
     db.session.add(login_session)
     db.session.flush()
-    user.login_session_id = login_session.id  # type: ignore[attr-defined]
+    user.login_session_id = login_session.id
     return login_session
 
 

@@ -58,7 +58,7 @@ def load_user(user_id: str) -> User | None:
         return None
     if not session_is_open(user, login_session_id):
         return None
-    user.login_session_id = login_session_id  # type: ignore[attr-defined]
+    user.login_session_id = login_session_id
     return user
 
 
