@@ -192,9 +192,7 @@ def resend_verification() -> ResponseReturnValue:
 def forgot_password() -> ResponseReturnValue:
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        user = services.user_for_password_reset_request(form.email.data)
-        if user is not None:
-            emails.send_password_reset(user)
+        emails.answer_password_reset_request(form.email.data)
         # Same page whether or not the address has an account, so nobody can probe for accounts.
         return render_template("accounts/forgot_password_sent.html", email=form.email.data)
     return render_template("accounts/forgot_password.html", form=form), _status(form)
