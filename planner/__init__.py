@@ -96,7 +96,7 @@ def register_url_converters(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from planner import site
-    from planner.accounts import session_views  # noqa: F401  (routes on the accounts blueprint)
+    from planner.accounts import session_views, twofactor_views  # noqa: F401  (routes on the accounts blueprint)
     from planner.accounts import views as accounts
     from planner.allocation import views as allocation
     from planner.backoffice import views as backoffice

@@ -72,6 +72,9 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
         RATELIMIT_ENABLED=env("RATELIMIT_ENABLED", "1") != "0",
+        # Coordinators and admins sign in with a code from an authenticator app as well as the
+        # password (enrolling at their first sign-in); 0 switches the requirement off.
+        STAFF_TWO_FACTOR=env("STAFF_TWO_FACTOR", "1") != "0",
         RATELIMIT_HEADERS_ENABLED=True,
         # A moving window: with fixed windows a guesser gets twice the limit across a boundary.
         RATELIMIT_STRATEGY="moving-window",

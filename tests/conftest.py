@@ -72,6 +72,8 @@ def make_test_app(database_url: str, **overrides):
         "SECRET_KEY": "test-secret",
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
+        # Like CSRF and rate limits, switched on by the tests that are about it.
+        "STAFF_TWO_FACTOR": False,
         "SERVER_NAME": None,
     }
     config.update(overrides)

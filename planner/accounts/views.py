@@ -46,13 +46,22 @@ def _remember_cookie_present() -> bool:
     return current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
 
 
-def _log_in(user: User, *, remember: bool = False) -> None:
+def _log_in(user: User, *, remember: bool = False, second_factor_passed: bool = False) -> bool:
+    """Sign `user` in on a new session; False when the second factor is still to come (the
+    caller then sends the browser to accounts.two_factor)."""
     # Start a new session: nothing from before the login carries over, above all not the CSRF
     # token, which a page shown before (or a cookie planted on a shared computer) may have let
     # someone else see.
     session.clear()
-    services.start_session(user, user_agent=request.user_agent.string, ip=request.remote_addr or "")
+    login_session = services.start_session(user, user_agent=request.user_agent.string, ip=request.remote_addr or "")
+    if second_factor_passed:
+        services.mark_second_factor_passed(login_session.id)
+    elif services.second_factor_required(user):
+        from planner.accounts.twofactor_views import await_second_factor
+        await_second_factor(user, remember=remember)
+        return False
     login_user(user, remember=remember)
+    return True
 
 
 def _status(form: object) -> int:
@@ -111,7 +120,8 @@ def login() -> ResponseReturnValue:
             # The same words whether the address is unknown or the password wrong.
             form.form_errors.append(_("Wrong email or password."))
         else:
-            _log_in(user, remember=bool(form.remember.data))
+            if not _log_in(user, remember=bool(form.remember.data)):
+                return redirect(url_for("accounts.two_factor", next=target))
             services.record_login(user)
             if user.email_verified_at is None:
                 flash(_("Please confirm your email address with the link we sent you."), "warning")
@@ -212,9 +222,11 @@ def reset_password(token: str) -> ResponseReturnValue:
         except services.AccountError as exc:
             form.form_errors.append(str(exc))
         else:
-            _log_in(user)
-            services.record_login(user)
+            signed_in = _log_in(user)
             flash(_("Your password is changed. Every other device has been logged out."), "success")
+            if not signed_in:
+                return redirect(url_for("accounts.two_factor"))
+            services.record_login(user)
             return redirect(url_for("site.index"))
     return render_template("accounts/reset_password.html", form=form), _status(form)
 
@@ -233,7 +245,8 @@ def change_password() -> ResponseReturnValue:
         else:
             # The session version changed: log this session in again under the new id so only
             # the other sessions and remember-me cookies are logged out.
-            _log_in(current_user._get_current_object(), remember=_remember_cookie_present())
+            _log_in(current_user._get_current_object(), remember=_remember_cookie_present(),
+                    second_factor_passed=True)
             flash(_("Your password is changed. Every other device has been logged out."), "success")
             return redirect(url_for("accounts.company") if current_user.company_id else url_for("site.index"))
     return render_template("accounts/change_password.html", form=form), _status(form)

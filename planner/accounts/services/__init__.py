@@ -5,6 +5,7 @@
 - companies.py: registration numbers, signing a company up, the company profile and members
 - tokens.py: signed one-time links; verifying an email, resetting a password
 - sessions.py: login sessions kept on the server (logout, log out everywhere, the list)
+- twofactor.py: two-factor sign-in (authenticator codes, recovery codes), required for staff
 - invitations.py: inviting a colleague and accepting or revoking the invitation
 - errors.py: AccountError and its kinds
 
@@ -58,6 +59,16 @@ from planner.accounts.services.tokens import (
                                                  user_for_password_reset_request,
                                                  verify_email,
 )
+from planner.accounts.services.twofactor import (
+                                                 begin_enrolment,
+                                                 check_second_factor,
+                                                 confirm_enrolment,
+                                                 is_enrolled,
+                                                 mark_second_factor_passed,
+                                                 pending_login,
+                                                 provisioning_uri,
+                                                 second_factor_required,
+)
 from planner.accounts.services.users import (
                                                  authenticate,
                                                  create_user,
@@ -74,6 +85,8 @@ __all__ = [
     "AccountError", "CompanyDetails", "EmailNotVerified", "InvitationNotFound",
     "MAX_PASSWORD_LENGTH", "MIN_PASSWORD_LENGTH", "TOKEN_MAX_AGE", "TokenInvalid", "TokenPurpose",
     "end_all_sessions", "end_session", "list_sessions", "start_session", "touch_session",
+    "begin_enrolment", "check_second_factor", "confirm_enrolment", "is_enrolled",
+    "mark_second_factor_passed", "pending_login", "provisioning_uri", "second_factor_required",
     "accept_invitation", "authenticate", "brn_check_digit", "change_password",
     "check_password_policy", "create_user", "ensure_email_verified", "format_registration_number",
     "get_company_by_registration_number", "get_user_by_email", "hash_password",

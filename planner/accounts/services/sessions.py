@@ -27,9 +27,9 @@ def start_session(user: User, *, user_agent: str = "", ip: str = "", now: dt.dat
     return login_session
 
 
-def session_is_open(user: User, login_session_id: str) -> bool:
+def open_session(user: User, login_session_id: str) -> LoginSession | None:
     login_session = db.session.get(LoginSession, login_session_id) if login_session_id else None
-    return login_session is not None and login_session.user_id == user.id
+    return login_session if login_session is not None and login_session.user_id == user.id else None
 
 
 def touch_session(login_session_id: str, *, ip: str, now: dt.datetime | None = None) -> None:

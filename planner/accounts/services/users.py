@@ -10,7 +10,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from planner.accounts.models import Role, User
 from planner.accounts.services.errors import AccountError, EmailNotVerified
 from planner.accounts.services.passwords import check_password_policy, hash_password
-from planner.accounts.services.sessions import session_is_open
+from planner.accounts.services.sessions import open_session
+from planner.accounts.services.twofactor import second_factor_required
 from planner.db import utcnow
 from planner.extensions import db
 from planner.i18n import _
@@ -56,7 +57,11 @@ def load_user(user_id: str) -> User | None:
     # A deactivated account loses the sessions it already has, not only future logins.
     if user is None or user.session_version != int(version) or not user.is_active:
         return None
-    if not session_is_open(user, login_session_id):
+    login_session = open_session(user, login_session_id)
+    if login_session is None:
+        return None
+    # Half signed in (password right, second factor still to come) is not signed in.
+    if login_session.second_factor_at is None and second_factor_required(user):
         return None
     user.login_session_id = login_session_id
     return user
