@@ -191,3 +191,21 @@ def test_a_json_405_names_the_allowed_methods(client, db):
     response = client.post("/api/v1/exhibitions")
     assert response.status_code == 405 and response.is_json
     assert "GET" in response.headers["Allow"]
+
+
+def test_the_api_takes_only_the_page_numbers_its_schema_describes(client, db):
+    schema = client.get("/api/v1/openapi.json").json
+    page = next(p for p in next(v for k, v in schema["paths"].items() if k.endswith("/exhibitions"))["get"]["parameters"] if p["name"] == "page")
+    assert page["schema"]["maximum"] >= 1
+    for value in ["²", "٣", "1.0", str(page["schema"]["maximum"] + 1), "-1", "0"]:
+        response = client.get("/api/v1/exhibitions", query_string={"page": value})
+        assert response.status_code == 400, value
+
+
+@pytest.mark.parametrize("stored, sent", [("https://www.eurosatory.com/", "https://www.eurosatory.com/"),
+                                          ("www.adex.az", "https://www.adex.az"),
+                                          ("see the organiser", None), ("http://", None), ("", None)])
+def test_the_api_sends_website_values_that_are_uris(client, db, stored, sent):
+    make_exhibition(slug="show", website=stored)
+    db.session.commit()
+    assert client.get("/api/v1/exhibitions/show").json["website"] == sent

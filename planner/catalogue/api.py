@@ -1,7 +1,9 @@
 """Blueprint "catalogue_api": the JSON API under /api/v1 and its OpenAPI description."""
 from __future__ import annotations
 
+import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Blueprint, jsonify, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -10,6 +12,7 @@ from planner.catalogue import services
 from planner.catalogue.models import DateCertainty, Exhibition, ExhibitionStatus
 from planner.catalogue.pages import cached_page
 from planner.catalogue.regions import REGIONS, region_of
+from planner.catalogue.services.filters import MAX_PAGE
 from planner.db import utcnow
 from planner.i18n import _
 from planner.vocab import Sector
@@ -34,7 +37,7 @@ def _exhibition_json(exhibition: Exhibition, *, is_open: bool) -> dict[str, Any]
         "venue": exhibition.venue,
         "timezone": exhibition.timezone,
         "organiser": exhibition.organiser,
-        "website": exhibition.website,
+        "website": _uri_or_none(exhibition.website),
         "sectors": [s.value for s in exhibition.sectors],
         "status": exhibition.status.value,
         "status_note": exhibition.status_note,
@@ -45,6 +48,21 @@ def _exhibition_json(exhibition: Exhibition, *, is_open: bool) -> dict[str, Any]
         "url": url_for("catalogue.detail", slug=exhibition.slug, _external=True),
         "api_url": url_for("catalogue_api.exhibition", slug=exhibition.slug, _external=True),
     }
+
+
+def _uri_or_none(value: str | None) -> str | None:
+    """The schema promises a URI: a stored address without a scheme ("www.show.com") gets
+    https://, and one that is no URL at all (spaces, no host) is left out rather than sent."""
+    if not value:
+        return None
+    text = value.strip()
+    if "://" not in text:
+        text = "https://" + text
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname or "." not in parts.hostname \
+            or re.search(r"[\s\x00-\x1f\x7f<>\"{}|\\^`]", text):
+        return None
+    return text
 
 
 def _error(status: int, message: str, param: str | None = None) -> ResponseReturnValue:
@@ -140,7 +158,7 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                         query("past", "1: include editions that have ended (also implied by a "
                                       "`from` or `to` month in the past).", {"type": "string", "enum": ["0", "1"]}),
                         query("page", f"Page number, {services.PER_PAGE} items per page.",
-                              {"type": "integer", "minimum": 1, "default": 1}),
+                              {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}),
                     ],
                     "responses": {
                         "200": {"description": "One page of exhibitions.",
