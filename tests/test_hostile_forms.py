@@ -60,7 +60,7 @@ def test_every_form_refuses_a_control_character_before_its_view_runs(app, client
     for rule in _post_routes(app):
         values = {arg: (1 if rule._converters[arg].__class__.__name__ == "IdConverter" else "x")  # type: ignore[attr-defined]
                   for arg in rule.arguments}
-        path = re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m: str(values[m.group(1)]), rule.rule)
+        path = re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m, values=values: str(values[m.group(1)]), rule.rule)
         response = client.post(path, data={"name": "a\x00b", "reason": "\x01", "q": "x\x1b"})
         assert response.status_code == 400, (rule.rule, response.status_code)
         assert "control characters" in response.get_data(as_text=True), rule.rule
