@@ -4,6 +4,7 @@ caches."""
 from __future__ import annotations
 
 from flask import Flask, Response, abort, current_app, g, request, session
+from werkzeug.datastructures import ImmutableMultiDict
 
 from planner.forms import CONTROL_CHARACTERS, CONTROL_CHARACTERS_IN_URL, control_characters_message
 
@@ -30,10 +31,16 @@ def register_input_hygiene(app: Flask) -> None:
 def refuse_control_characters() -> None:
     """One check for every view: control characters in an address or a posted form never reach the
     database. An address holding one names nothing (404); a posted form holding one is refused
-    (400) with a message saying what to fix. Query strings are left to their readers: search
-    filters drop them, and a `next=` target holding one is refused as unsafe."""
+    (400) with a message saying what to fix; a query parameter holding one is ignored, as if it
+    had not been given."""
     if CONTROL_CHARACTERS_IN_URL.search(request.path):
         abort(404)
+    if any(CONTROL_CHARACTERS_IN_URL.search(key + value) for key, value in request.args.items(multi=True)):
+        # request.args is computed once per request; replacing it is how every reader (search
+        # filters, `next=` targets, back-office lists) sees the parameters without them.
+        request.args = ImmutableMultiDict(
+            [(key, value) for key, value in request.args.items(multi=True)
+             if not CONTROL_CHARACTERS_IN_URL.search(key + value)])
     if request.method in ("POST", "PUT", "PATCH") and any(
             CONTROL_CHARACTERS.search(k) or CONTROL_CHARACTERS.search(v) for k, v in request.form.items(multi=True)):
         abort(400, description=control_characters_message())
