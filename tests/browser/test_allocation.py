@@ -4,15 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tests.factories import (
-    PASSWORD,
-    make_application,
-    make_company,
-    make_coordinator,
-    make_offer,
-    make_programme,
-    make_user,
-)
+from tests.factories import PASSWORD, make_application, make_company, make_coordinator, make_offer, \
+    make_programme, make_user
 
 UTC = dt.timezone.utc
 

@@ -8,15 +8,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import (
-    PASSWORD,
-    make_company,
-    make_coordinator,
-    make_exhibition,
-    make_offer,
-    make_programme,
-    make_user,
-)
+from tests.factories import (PASSWORD, make_company, make_coordinator, make_exhibition, make_offer,
+                             make_programme, make_user)
 
 
 @pytest.fixture(autouse=True)
