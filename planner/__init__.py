@@ -27,11 +27,14 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     register_commands(app)
     register_template_helpers(app)
     register_unit_of_work(app)
+    from planner.accounts.session_views import track_login_sessions
+    track_login_sessions(app)
     register_cache_listeners()
     from planner.errors import register_error_handlers
     register_error_handlers(app)
-    from planner.security import register_security_headers
+    from planner.security import register_input_hygiene, register_security_headers
     register_security_headers(app)
+    register_input_hygiene(app)
     return app
 
 
@@ -95,6 +98,7 @@ def register_url_converters(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from planner import site
+    from planner.accounts import session_views, twofactor_views  # noqa: F401  (routes on the accounts blueprint)
     from planner.accounts import views as accounts
     from planner.allocation import views as allocation
     from planner.backoffice import views as backoffice

@@ -72,9 +72,16 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
         RATELIMIT_ENABLED=env("RATELIMIT_ENABLED", "1") != "0",
+        # Coordinators and admins sign in with a code from an authenticator app as well as the
+        # password (enrolling at their first sign-in); 0 switches the requirement off.
+        STAFF_TWO_FACTOR=env("STAFF_TWO_FACTOR", "1") != "0",
         RATELIMIT_HEADERS_ENABLED=True,
         # A moving window: with fixed windows a guesser gets twice the limit across a boundary.
         RATELIMIT_STRATEGY="moving-window",
+        # While the shared storage (Redis) is unreachable, count in each worker's memory instead
+        # of answering 500: limits stay on (looser, per worker) and the forms keep working.
+        # Flask-Limiter checks every 10 s whether Redis is back and then returns to it.
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
         WTF_CSRF_TIME_LIMIT=3600 * 4,
         # Company documents (certificates): where they are kept and how large one may be.
         # DOCUMENTS_STORE is "local" (files under DOCUMENTS_DIR, default <instance>/documents,

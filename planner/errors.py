@@ -47,7 +47,11 @@ def register_error_handlers(app: Flask) -> None:
     def http_error(exc: HTTPException) -> ResponseReturnValue:
         code = exc.code or 500
         if _wants_json():
-            return jsonify(error=exc.name, message=exc.description, status=code), code
+            response = jsonify(error=exc.name, message=exc.description, status=code)
+            response.status_code = code
+            if code == 405 and getattr(exc, "valid_methods", None):
+                response.headers["Allow"] = ", ".join(exc.valid_methods)  # type: ignore[attr-defined]
+            return response
         template = {403: "errors/403.html", 404: "errors/404.html", 429: "errors/429.html"}.get(
             code, "errors/generic.html")
         wait_minutes = _minutes_until_retry() if code == 429 else None

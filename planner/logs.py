@@ -48,6 +48,15 @@ def redact(text: str) -> str:
     return PG_KEY_VALUES.sub(rf"\1{REDACTED}\2", text)
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _escape_controls(value: object) -> object:
+    if isinstance(value, str) and _CONTROL.search(value):
+        return _CONTROL.sub(lambda match: repr(match.group())[1:-1], value)
+    return value
+
+
 class RedactTokens(logging.Filter):
     """Rewrites a record before any formatter sees it: its message, its traceback and its stack.
     Installed on every handler the app configures (and gunicorn's), so records from any logger
@@ -56,6 +65,12 @@ class RedactTokens(logging.Filter):
     _formatter = logging.Formatter()
 
     def filter(self, record: logging.LogRecord) -> bool:
+        # Arguments carry outside text (names, paths): a raw line break there would start a
+        # forged record, so control characters in them are written escaped.
+        if isinstance(record.args, tuple):
+            record.args = tuple(_escape_controls(arg) for arg in record.args)
+        elif isinstance(record.args, dict):
+            record.args = {key: _escape_controls(arg) for key, arg in record.args.items()}
         message = record.getMessage()
         cleaned = redact(message)
         if cleaned != message or record.args:

@@ -72,6 +72,8 @@ def make_test_app(database_url: str, **overrides):
         "SECRET_KEY": "test-secret",
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
+        # Like CSRF and rate limits, switched on by the tests that are about it.
+        "STAFF_TWO_FACTOR": False,
         "SERVER_NAME": None,
     }
     config.update(overrides)
@@ -142,6 +144,10 @@ def runner(app):
 def login_as(client):
     """login_as(user): make the test client's session belong to `user`."""
     def login(user):
+        if not getattr(user, "login_session_id", None):
+            # A user loaded afresh from the database: open a server-side login session for it.
+            from planner.accounts.services import start_session
+            start_session(user, user_agent="tests")
         with client.session_transaction() as session:
             session["_user_id"] = user.get_id()
             session["_fresh"] = True

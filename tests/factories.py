@@ -102,6 +102,10 @@ def make_user(**overrides) -> User:
     user = User(**values)
     db.session.add(user)
     db.session.flush()
+    # Tests put `user.get_id()` in a client's session to log in: that id names a server-side
+    # login session, so every made user has one open (as if signed in on one browser).
+    from planner.accounts.services import start_session
+    start_session(user, user_agent="tests")
     return user
 
 

@@ -46,6 +46,15 @@ def test_every_form_of_secret_is_redacted(line):
     assert "[redacted]" in redact(line)
 
 
+def test_line_breaks_in_arguments_cannot_forge_a_record(captured):
+    # Issue 12, finding 10: CR/LF in a catalogue name reached log lines raw.
+    stream = captured()
+    logging.getLogger("planner.catalogue").warning("Imported %s", "Show\r\n2026-01-01 INFO forged\x00")
+    written = stream.getvalue()
+    assert written.count("\n") == 1
+    assert "Show\\r\\n2026-01-01 INFO forged\\x00" in written
+
+
 def test_other_paths_are_kept():
     for line in ("GET /exhibitions/eurosatory-2026.ics HTTP/1.1", "GET /calendar/exhibitions.ics",
                  "GET /account/company/invitations/5/revoke", "GET /exhibitions?page=2&q=air"):

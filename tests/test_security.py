@@ -156,3 +156,56 @@ def test_login_with_an_unsafe_next_lands_on_the_home_page(client, db):
     response = client.post("/account/login", query_string={"next": "/\r\n/evil.example"},
                            data={"email": user.email, "password": PASSWORD})
     assert response.status_code == 302 and response.headers["Location"] == "/"
+
+
+def test_the_content_security_policy_allows_only_the_sites_own_scripts(client, db):
+    # Issue 12, finding 10: the policy had no default-src or script-src.
+    policy = client.get("/").headers["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";"))
+    assert directives["default-src"] == "'self'"
+    assert directives["script-src"] == "'self'"
+    assert "unsafe-inline" not in directives["script-src"]
+
+
+def test_no_template_holds_inline_script():
+    import pathlib
+    import re
+    for path in pathlib.Path("templates").rglob("*.html"):
+        text = path.read_text()
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text), path
+        assert not re.search(r"\son[a-z]+=\"", text), path
+
+
+@pytest.mark.parametrize("site_url, hsts", [("https://planner.example.org", True), ("http://localhost:5000", False)])
+def test_hsts_is_sent_when_the_site_is_served_over_https(site_url, hsts, _schema):
+    from tests.conftest import make_test_app
+    app = make_test_app(_schema, SITE_URL=site_url)
+    with app.app_context():
+        response = app.test_client().get("/healthz")
+    assert ("Strict-Transport-Security" in response.headers) is hsts
+    if hsts:
+        assert "max-age=" in response.headers["Strict-Transport-Security"]
+
+
+def test_a_json_405_names_the_allowed_methods(client, db):
+    response = client.post("/api/v1/exhibitions")
+    assert response.status_code == 405 and response.is_json
+    assert "GET" in response.headers["Allow"]
+
+
+def test_the_api_takes_only_the_page_numbers_its_schema_describes(client, db):
+    schema = client.get("/api/v1/openapi.json").json
+    page = next(p for p in next(v for k, v in schema["paths"].items() if k.endswith("/exhibitions"))["get"]["parameters"] if p["name"] == "page")
+    assert page["schema"]["maximum"] >= 1
+    for value in ["²", "٣", "1.0", str(page["schema"]["maximum"] + 1), "-1", "0"]:
+        response = client.get("/api/v1/exhibitions", query_string={"page": value})
+        assert response.status_code == 400, value
+
+
+@pytest.mark.parametrize("stored, sent", [("https://www.eurosatory.com/", "https://www.eurosatory.com/"),
+                                          ("www.adex.az", "https://www.adex.az"),
+                                          ("see the organiser", None), ("http://", None), ("", None)])
+def test_the_api_sends_website_values_that_are_uris(client, db, stored, sent):
+    make_exhibition(slug="show", website=stored)
+    db.session.commit()
+    assert client.get("/api/v1/exhibitions/show").json["website"] == sent

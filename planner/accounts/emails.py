@@ -43,6 +43,19 @@ def send_password_reset(user: User, *, now: dt.datetime | None = None) -> None:
                     now=now)
 
 
+def answer_password_reset_request(email: str, *, now: dt.datetime | None = None) -> None:
+    """A "forgot password" request queues one mail whoever asks: the reset link to an active
+    account, else a note that the address has no account. The same work both ways, so neither
+    the page nor its timing tells a stranger which addresses have accounts."""
+    user = services.user_for_password_reset_request(email)
+    if user is not None:
+        send_password_reset(user, now=now)
+        return
+    notify([Recipient(email=services.normalise_email(email), locale=_request_locale())],
+           "accounts/email/no_account.txt", sensitive=True, email=services.normalise_email(email),
+           link=absolute_url("accounts.register"))
+
+
 def send_invitation(invitation: Invitation, *, inviter: User, now: dt.datetime | None = None) -> None:
     token = services.make_invitation_token(invitation, now=now)
     # The invitee has no account yet: write in the language the inviter uses.

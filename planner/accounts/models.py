@@ -89,7 +89,10 @@ class User(UserMixin, Model):
     company: Mapped[Company | None] = relationship(lazy="joined")
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+        # The login session this request runs under (set by services.start_session or
+        # load_user): revoking its row ends the session cookie and the remember-me cookie alike.
+        login_session_id = getattr(self, "login_session_id", None)
+        return f"{self.id}:{self.session_version}:{login_session_id or ''}"
 
     @property
     def is_active(self) -> bool:
@@ -101,6 +104,36 @@ class User(UserMixin, Model):
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"
+
+
+class LoginSession(Model):
+    """One signed-in browser. The session and remember-me cookies carry its id; deleting the
+    row logs that browser out at once."""
+    __tablename__ = "login_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    user_agent: Mapped[str] = mapped_column(String(255), default="")
+    ip: Mapped[str] = mapped_column(String(45), default="")
+    # When this browser passed the second factor; a session that needs one and has not passed
+    # it is not signed in (services.load_user).
+    second_factor_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class TwoFactor(Model):
+    """A user's authenticator app (TOTP) and recovery codes. Required for staff, optional for
+    applicants; a row without enabled_at is an enrolment not yet confirmed with a code."""
+    __tablename__ = "two_factor"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    secret: Mapped[str] = mapped_column(String(64))
+    enabled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # The time step of the last code accepted: a code is good once, not for its whole 30 s.
+    last_step: Mapped[int] = mapped_column(Integer, default=0)
+    # SHA-256 digests of the unused recovery codes.
+    recovery_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
 
 
 class Invitation(Model):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Response, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
@@ -32,21 +33,34 @@ from planner.notifications import preferences
 ROUTE_MODULES = (company_views,)
 
 
-def _email_key() -> str:
-    # A second login limit per account, so one address cannot be tried from many IPs at full speed.
-    return "login-email:" + services.normalise_email(request.form.get("email", ""))[:254]
+def _account_and_address_key() -> str:
+    # Guesses at one account are limited per (account, client address) pair, with windows that
+    # make the wait grow (a minute, then an hour, then a day) for someone who keeps trying: a
+    # stranger elsewhere cannot lock the owner out, as a limit per account alone would.
+    email = services.normalise_email(request.form.get("email", ""))[:254]
+    return f"login-pair:{email}|{get_remote_address()}"
 
 
 def _remember_cookie_present() -> bool:
     return current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
 
 
-def _log_in(user: User, *, remember: bool = False) -> None:
+def _log_in(user: User, *, remember: bool = False, second_factor_passed: bool = False) -> bool:
+    """Sign `user` in on a new session; False when the second factor is still to come (the
+    caller then sends the browser to accounts.two_factor)."""
     # Start a new session: nothing from before the login carries over, above all not the CSRF
     # token, which a page shown before (or a cookie planted on a shared computer) may have let
     # someone else see.
     session.clear()
+    login_session = services.start_session(user, user_agent=request.user_agent.string, ip=request.remote_addr or "")
+    if second_factor_passed:
+        services.mark_second_factor_passed(login_session.id)
+    elif services.second_factor_required(user):
+        from planner.accounts.twofactor_views import await_second_factor
+        await_second_factor(user, remember=remember)
+        return False
     login_user(user, remember=remember)
+    return True
 
 
 def _home(user: User) -> str:
@@ -98,7 +112,7 @@ def csrf_error(exc: CSRFError) -> ResponseReturnValue:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("10/minute", methods=["POST"])
-@limiter.limit("10/minute", methods=["POST"], key_func=_email_key)
+@limiter.limit("10/minute;30/hour;100/day", methods=["POST"], key_func=_account_and_address_key)
 def login() -> ResponseReturnValue:
     target = request.args.get("next")
     target = target if is_safe_redirect(target) else None
@@ -111,7 +125,8 @@ def login() -> ResponseReturnValue:
             # The same words whether the address is unknown or the password wrong.
             form.form_errors.append(_("Wrong email or password."))
         else:
-            _log_in(user, remember=bool(form.remember.data))
+            if not _log_in(user, remember=bool(form.remember.data)):
+                return redirect(url_for("accounts.two_factor", next=target))
             services.record_login(user)
             if user.email_verified_at is None:
                 flash(_("Please confirm your email address with the link we sent you."), "warning")
@@ -121,6 +136,9 @@ def login() -> ResponseReturnValue:
 
 @bp.route("/logout", methods=["POST"])
 def logout() -> ResponseReturnValue:
+    if current_user.is_authenticated:
+        # On the server: a copy of the session or remember-me cookie no longer opens anything.
+        services.end_session(current_user, current_user.login_session_id)
     # Cleared first: logout_user() then marks the remember-me cookie for deletion.
     session.clear()
     logout_user()
@@ -196,9 +214,7 @@ def resend_verification() -> ResponseReturnValue:
 def forgot_password() -> ResponseReturnValue:
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        user = services.user_for_password_reset_request(form.email.data)
-        if user is not None:
-            emails.send_password_reset(user)
+        emails.answer_password_reset_request(form.email.data)
         # Same page whether or not the address has an account, so nobody can probe for accounts.
         return render_template("accounts/forgot_password_sent.html", email=form.email.data)
     return render_template("accounts/forgot_password.html", form=form), _status(form)
@@ -228,9 +244,11 @@ def _choose_password(token: str, purpose: services.TokenPurpose, kind: str) -> R
         except services.AccountError as exc:
             form.form_errors.append(str(exc))
         else:
-            _log_in(user)
-            services.record_login(user)
+            signed_in = _log_in(user)
             flash(_("Your password is changed. Every other device has been logged out."), "success")
+            if not signed_in:
+                return redirect(url_for("accounts.two_factor"))
+            services.record_login(user)
             return redirect(_home(user))
     return render_template("accounts/reset_password.html", form=form), _status(form)
 
@@ -249,7 +267,8 @@ def change_password() -> ResponseReturnValue:
         else:
             # The session version changed: log this session in again under the new id so only
             # the other sessions and remember-me cookies are logged out.
-            _log_in(current_user._get_current_object(), remember=_remember_cookie_present())
+            _log_in(current_user._get_current_object(), remember=_remember_cookie_present(),
+                    second_factor_passed=True)
             flash(_("Your password is changed. Every other device has been logged out."), "success")
             return redirect(url_for("accounts.company") if current_user.company_id else url_for("site.index"))
     return render_template("accounts/change_password.html", form=form), _status(form)

@@ -1,7 +1,9 @@
 """Blueprint "catalogue_api": the JSON API under /api/v1 and its OpenAPI description."""
 from __future__ import annotations
 
+import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Blueprint, jsonify, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -10,8 +12,9 @@ from planner.catalogue import services
 from planner.catalogue.models import DateCertainty, Exhibition, ExhibitionStatus
 from planner.catalogue.pages import cached_page
 from planner.catalogue.regions import REGIONS, region_of
+from planner.catalogue.services.filters import MAX_PAGE
 from planner.db import utcnow
-from planner.i18n import _
+from planner.i18n import _, known_country_codes
 from planner.vocab import Sector
 
 bp = Blueprint("catalogue_api", __name__, url_prefix="/api/v1")
@@ -34,7 +37,7 @@ def _exhibition_json(exhibition: Exhibition, *, is_open: bool) -> dict[str, Any]
         "venue": exhibition.venue,
         "timezone": exhibition.timezone,
         "organiser": exhibition.organiser,
-        "website": exhibition.website,
+        "website": _uri_or_none(exhibition.website),
         "sectors": [s.value for s in exhibition.sectors],
         "status": exhibition.status.value,
         "status_note": exhibition.status_note,
@@ -45,6 +48,25 @@ def _exhibition_json(exhibition: Exhibition, *, is_open: bool) -> dict[str, Any]
         "url": url_for("catalogue.detail", slug=exhibition.slug, _external=True),
         "api_url": url_for("catalogue_api.exhibition", slug=exhibition.slug, _external=True),
     }
+
+
+# The months the filters take: years MIN_YEAR to MAX_YEAR (1990 to 2100), months 01 to 12.
+MONTH_SCHEMA_PATTERN = r"^(199[0-9]|20[0-9]{2}|2100)-(0[1-9]|1[0-2])$"
+
+
+def _uri_or_none(value: str | None) -> str | None:
+    """The schema promises a URI: a stored address without a scheme ("www.show.com") gets
+    https://, and one that is no URL at all (spaces, no host) is left out rather than sent."""
+    if not value:
+        return None
+    text = value.strip()
+    if "://" not in text:
+        text = "https://" + text
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname or "." not in parts.hostname \
+            or re.search(r"[\s\x00-\x1f\x7f<>\"{}|\\^`]", text):
+        return None
+    return text
 
 
 def _error(status: int, message: str, param: str | None = None) -> ResponseReturnValue:
@@ -133,19 +155,20 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                                    "description and country name (English or Korean). Every word must match.",
                               {"type": "string", "maxLength": services.MAX_QUERY_LENGTH}, "paris"),
                         query("country", "ISO 3166-1 alpha-2 country code.",
-                              {"type": "string", "pattern": "^[A-Za-z]{2}$"}, "FR"),
+                              {"type": "string", "enum": [c for c in sorted(known_country_codes()) if services.is_known_country(c)]}, "FR"),
                         query("region", "Region (roughly a continent).", {"type": "string", "enum": list(REGIONS)}),
                         query("sector", "Sector.", {"type": "string", "enum": [s.value for s in Sector]}),
                         query("from", "First month (YYYY-MM): shows on during or after it.",
-                              {"type": "string", "pattern": r"^\d{4}-\d{2}$"}, "2027-01"),
-                        query("to", "Last month (YYYY-MM): shows on during or before it.",
-                              {"type": "string", "pattern": r"^\d{4}-\d{2}$"}, "2027-12"),
+                              {"type": "string", "pattern": MONTH_SCHEMA_PATTERN}, "2027-01"),
+                        query("to", "Last month (YYYY-MM): shows on during or before it. Not before "
+                                    "`from` (400 otherwise).",
+                              {"type": "string", "pattern": MONTH_SCHEMA_PATTERN}, "2027-12"),
                         query("open", "1: only exhibitions with an application window open now.",
                               {"type": "string", "enum": ["0", "1"]}),
                         query("past", "1: include editions that have ended (also implied by a "
                                       "`from` or `to` month in the past).", {"type": "string", "enum": ["0", "1"]}),
                         query("page", f"Page number, {services.PER_PAGE} items per page.",
-                              {"type": "integer", "minimum": 1, "default": 1}),
+                              {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}),
                     ],
                     "responses": {
                         "200": {"description": "One page of exhibitions.",

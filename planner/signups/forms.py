@@ -214,4 +214,6 @@ class MoveForm(FlaskForm):
         return int(application_id), direction
 
     def shown_order(self) -> list[int] | None:
-        return [int(i) for i in self.order.data.split(",")] if self.order.data else None
+        # Optional() lets a blank value through without the pattern: " " means no order shown.
+        order = (self.order.data or "").strip()
+        return [int(i) for i in order.split(",")] if order else None

@@ -54,6 +54,19 @@ def test_weak_passwords_are_refused(password):
         services.check_password_policy(password, email="minji@hanbit.example")
 
 
+@pytest.mark.parametrize("password", ["Password1!", "passwordpassword", "qwerty123456", "changeme12"])
+def test_guessable_passwords_that_meet_the_length_rule_are_refused(password):
+    # Issue 12, finding 7: these passed the length rule and the short list of common passwords.
+    with pytest.raises(AccountError, match="too easy to guess|too common|repeats"):
+        services.check_password_policy(password, email="minji@hanbit.example")
+
+
+def test_the_strength_message_explains_the_rule():
+    with pytest.raises(AccountError) as exc:
+        services.check_password_policy("Password1!")
+    assert "three or four unrelated words" in str(exc.value)
+
+
 def test_a_long_uncommon_password_passes():
     services.check_password_policy("blue-falcon-harbour", email="minji@hanbit.example")
 
@@ -198,6 +211,7 @@ def test_changing_the_password_bumps_the_session_version_and_ends_old_sessions(a
     assert services.load_user(old_id) == user
     services.change_password(user, PASSWORD, "new-harbour-falcon")
     assert services.load_user(old_id) is None
+    services.start_session(user)
     assert services.load_user(user.get_id()) == user
 
 

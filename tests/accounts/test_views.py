@@ -204,8 +204,30 @@ def test_forgot_password_answers_the_same_for_known_and_unknown_addresses(client
     unknown = client.post("/account/password/forgot", data={"email": "nobody@example.com"})
     assert known.status_code == unknown.status_code == 200
     assert known.text.replace(user.email, "X") == unknown.text.replace("nobody@example.com", "X")
-    assert [m.to_addr for m in outbox()] == [user.email]
-    assert outbox()[0].is_sensitive
+    # Issue 12, finding 6: the same work either way, one queued mail; the stranger's says no
+    # account uses the address.
+    assert [m.to_addr for m in outbox()] == [user.email, "nobody@example.com"]
+    assert all(m.is_sensitive for m in outbox())
+    assert "/account/reset/" in outbox()[0].body_text
+    assert "no active account" in outbox()[1].body_text and "/account/reset/" not in outbox()[1].body_text
+
+
+def test_a_reset_link_sent_before_deactivation_no_longer_works(client):
+    # Issue 12, finding 8: it still changed the password and marked the email verified.
+    user = make_user(email_verified_at=None)
+    db.session.commit()
+    client.post("/account/password/forgot", data={"email": user.email})
+    path = link_path(outbox()[0])
+    user.is_active_account = False
+    db.session.commit()
+    assert client.get(path).status_code == 400
+    response = client.post(path, data={"password": "new-harbour-falcon", "confirm": "new-harbour-falcon"})
+    assert response.status_code == 400
+    db.session.refresh(user)
+    assert user.email_verified_at is None
+    assert services.authenticate(user.email, PASSWORD) is None  # inactive, and the password unchanged
+    user.is_active_account = True
+    assert services.authenticate(user.email, PASSWORD) == user
 
 
 def test_reset_link_sets_a_new_password_once_and_logs_other_sessions_out(app, client):

@@ -4,6 +4,8 @@
 - users.py: email addresses, creating users, logging in, the Flask-Login loader
 - companies.py: registration numbers, signing a company up, the company profile and members
 - tokens.py: signed one-time links; verifying an email, resetting a password
+- sessions.py: login sessions kept on the server (logout, log out everywhere, the list)
+- twofactor.py: two-factor sign-in (authenticator codes, recovery codes), required for staff
 - invitations.py: inviting a colleague and accepting or revoking the invitation
 - roles.py: company roles; the main contact removes colleagues and hands the role over
 - documents.py: company documents (type, size, storage, who reads them) and the size-class check
@@ -62,6 +64,13 @@ from planner.accounts.services.roles import (
                                                  main_contact,
                                                  remove_colleague,
 )
+from planner.accounts.services.sessions import (
+                                                 end_all_sessions,
+                                                 end_session,
+                                                 list_sessions,
+                                                 start_session,
+                                                 touch_session,
+)
 from planner.accounts.services.staff import (
                                                  STAFF_ROLES,
                                                  StaffChangeRefused,
@@ -82,6 +91,16 @@ from planner.accounts.services.tokens import (
                                                  user_for_password_reset,
                                                  user_for_password_reset_request,
                                                  verify_email,
+)
+from planner.accounts.services.twofactor import (
+                                                 begin_enrolment,
+                                                 check_second_factor,
+                                                 confirm_enrolment,
+                                                 is_enrolled,
+                                                 mark_second_factor_passed,
+                                                 pending_login,
+                                                 provisioning_uri,
+                                                 second_factor_required,
 )
 from planner.accounts.services.users import (
                                                  authenticate,
@@ -104,6 +123,9 @@ __all__ = [
     "upload_document",
     "AccountError", "CompanyDetails", "EmailNotVerified", "InvitationNotFound",
     "MAX_PASSWORD_LENGTH", "MIN_PASSWORD_LENGTH", "TOKEN_MAX_AGE", "TokenInvalid", "TokenPurpose",
+    "end_all_sessions", "end_session", "list_sessions", "start_session", "touch_session",
+    "begin_enrolment", "check_second_factor", "confirm_enrolment", "is_enrolled",
+    "mark_second_factor_passed", "pending_login", "provisioning_uri", "second_factor_required",
     "accept_invitation", "authenticate", "brn_check_digit", "change_password",
     "check_password_policy", "create_user", "ensure_email_verified", "format_registration_number",
     "get_company_by_registration_number", "get_user_by_email", "hash_password",

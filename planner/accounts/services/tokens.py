@@ -90,7 +90,8 @@ def _user_from_token(purpose: TokenPurpose, token: str, now: dt.datetime | None)
     payload = read_token(purpose, token, now=now)
     user_id = payload.get("u")
     user = db.session.get(User, user_id) if isinstance(user_id, int) else None
-    if user is None:
+    # A deactivated account's links die with it, even those sent before it was deactivated.
+    if user is None or not user.is_active:
         raise TokenInvalid(_("This link is not valid. Please check that you copied all of it."), "invalid")
     if payload.get("s") != _user_state(user):
         raise TokenInvalid(_("This link has already been used."), "used")

@@ -10,6 +10,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from planner.accounts.models import Role, User
 from planner.accounts.services.errors import AccountError, EmailNotVerified
 from planner.accounts.services.passwords import check_password_policy, hash_password
+from planner.accounts.services.sessions import open_session
+from planner.accounts.services.twofactor import second_factor_required
 from planner.db import utcnow
 from planner.extensions import db
 from planner.i18n import _
@@ -46,14 +48,22 @@ def get_user_by_email(email: str) -> User | None:
 
 
 def load_user(user_id: str) -> User | None:
-    """Flask-Login loader: the id carries the session version, so old sessions stop working."""
-    raw_id, _sep, version = user_id.partition(":")
+    """Flask-Login loader: the id carries the session version, so old sessions stop working
+    when the password changes, and the login session, which logout deletes on the server."""
+    raw_id, version, login_session_id = (user_id.split(":") + ["", ""])[:3]
     if not raw_id.isdigit() or not version.isdigit():
         return None
     user = db.session.get(User, int(raw_id))
     # A deactivated account loses the sessions it already has, not only future logins.
     if user is None or user.session_version != int(version) or not user.is_active:
         return None
+    login_session = open_session(user, login_session_id)
+    if login_session is None:
+        return None
+    # Half signed in (password right, second factor still to come) is not signed in.
+    if login_session.second_factor_at is None and second_factor_required(user):
+        return None
+    user.login_session_id = login_session_id
     return user
 
 

@@ -132,7 +132,8 @@ def parse_filters(args: Mapping[str, str]) -> ExhibitionFilters:
     if month_from and month_to and month_to < month_from:
         raise FilterError("to", _("The “to” month comes before the “from” month."))
     page_text = arg("page") or "1"
-    if not page_text.isdigit() or not 1 <= int(page_text) <= MAX_PAGE:
+    # ASCII digits only: str.isdigit() also takes "²" and other digits int() refuses.
+    if not re.fullmatch(r"[0-9]{1,6}", page_text) or not 1 <= int(page_text) <= MAX_PAGE:
         raise FilterError("page", _("“page” must be a whole number of 1 or more."))
     return ExhibitionFilters(q=q, country=country, region=region, sector=sector,
                              month_from=month_from, month_to=month_to,
