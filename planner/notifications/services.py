@@ -43,6 +43,7 @@ class Notification:
     context: Mapping[str, object] = field(default_factory=dict)
     sensitive: bool = False
     category: str | None = None
+    reply_to: str | None = None
 
 
 def _locale(recipient: Recipient) -> str:
@@ -128,7 +129,8 @@ def notify_bulk(notifications: Iterable[Notification]) -> int:
                     body += _unsubscribe_footer(recipient.email, notification.category)
                 rows.append(dict(to_addr=recipient.email, subject=subject[:300], body_text=body,
                                  is_sensitive=notification.sensitive, kind=_kind(notification.template),
-                                 category=notification.category, created_at=now, waiting_since=now))
+                                 category=notification.category, reply_to=notification.reply_to,
+                                 created_at=now, waiting_since=now))
     if rows:
         db.session.execute(insert(OutboxMessage.__table__), rows)
         db.session.info[QUEUED_FLAG] = True

@@ -88,7 +88,9 @@ def send(draft: Draft, *, actor: User | None) -> Announcement:
     found = preview(draft)
     if not found.recipients:
         raise AnnouncementInvalid(_("No company has an application with these statuses."))
-    mails = notify_bulk([Notification(found.recipients, TEMPLATE, _context(draft), category=CATEGORY)])
+    # Replies go to the coordinator who wrote it, not to the planner's sending address.
+    mails = notify_bulk([Notification(found.recipients, TEMPLATE, _context(draft), category=CATEGORY,
+                                      reply_to=actor.email if actor else None)])
     announcement = Announcement(
         programme_id=draft.programme.id, offer_id=draft.offer.id if draft.offer else None,
         statuses=sorted(draft.statuses), subject_en=draft.subject_en.strip(), body_en=draft.body_en.strip(),
