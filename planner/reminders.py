@@ -2,8 +2,9 @@
 
 Which deadlines: an allocated place's confirmation (3 days and 1 day before; required mail), an
 offer's application window closing for companies that follow it and have not applied (3 days
-and 1 day), and the milestones of a confirmed place: co-funding payment, export-licence filing,
-shipping cut-off, build-up (7 days and 1 day; optional "reminders" mail). Each reminder is
+and 1 day), the milestones of a confirmed place: co-funding payment, export-licence filing,
+shipping cut-off, build-up (7 days and 1 day; optional "reminders" mail), and a results report
+still in draft after the show (7 days and 1 day before it is due; required by the programme). Each reminder is
 recorded under a key before it is queued, so the timer may run as often as it likes, and on
 several hosts at once, and still send it once; a reminder is never sent once the company has
 acted (the place confirmed or declined, the application submitted).
@@ -30,9 +31,11 @@ from planner.extensions import db
 from planner.locks import single_instance
 from planner.notifications.models import ReminderSent
 from planner.notifications.services import absolute_url, notify
+from planner.outcomes.models import ReportStatus, ResultsReport
 from planner.signups.models import Application, ApplicationStatus, OfferFollow
 
 CONFIRM_BEFORE = (dt.timedelta(days=3), dt.timedelta(days=1))
+REPORT_BEFORE = (dt.timedelta(days=7), dt.timedelta(days=1))
 WINDOW_BEFORE = (dt.timedelta(days=3), dt.timedelta(days=1))
 MILESTONE_BEFORE = (dt.timedelta(days=7), dt.timedelta(days=1))
 # Offer columns of the milestones a confirmed company is reminded of. Lazy: each mail renders
@@ -141,6 +144,26 @@ def _milestones(now: dt.datetime) -> Iterator[Due]:
                       category="reminders")
 
 
+def _reports(now: dt.datetime) -> Iterator[Due]:
+    """Results reports still in draft: due at the end of their due day in the offer's zone."""
+    for report in db.session.scalars(
+            select(ResultsReport).where(ResultsReport.status == ReportStatus.draft,
+                                        ResultsReport.due_on >= (now - dt.timedelta(days=1)).date(),
+                                        ResultsReport.due_on <= (now + max(REPORT_BEFORE)).date()
+                                        + dt.timedelta(days=1))
+            .order_by(ResultsReport.id)):
+        zone = ZoneInfo(report.offer.timezone)
+        deadline = dt.datetime.combine(report.due_on + dt.timedelta(days=1), dt.time(0), tzinfo=zone)
+        threshold = _threshold(deadline.astimezone(dt.timezone.utc), now, REPORT_BEFORE)
+        if threshold is None:
+            continue
+        yield Due(key=f"report:{report.id}:{report.due_on.isoformat()}:{_label(threshold)}",
+                  company_id=report.company_id, template="outcomes/email/report_reminder.txt",
+                  context={"offer": report.offer, "due_on": report.due_on,
+                           "link": absolute_url("outcomes.report", offer_id=report.offer_id)},
+                  category=None)
+
+
 def _claim(key: str) -> bool:
     """Record the reminder; False when it was already recorded (sent before, or by a timer
     running at the same moment on another host)."""
@@ -157,7 +180,7 @@ def send_due_reminders(*, now: dt.datetime | None = None) -> int:
     """Queue every reminder due at `now` that was not sent before; returns how many mails.
     Flushes; the caller commits (with the queued mail, so a crash loses neither)."""
     now = now or utcnow()
-    dues = [*_confirmations(now), *_windows(now), *_milestones(now)]
+    dues = [*_confirmations(now), *_windows(now), *_milestones(now), *_reports(now)]
     recipients = company_recipients({d.company_id for d in dues})
     queued = 0
     for due in dues:

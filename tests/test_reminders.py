@@ -117,3 +117,25 @@ def test_journey_allocated_reminded_twice_confirms_and_hears_no_more(app, db, cl
     before = len(_mails(db))
     send_due_reminders(now=DEADLINE - dt.timedelta(hours=2))
     assert len(_mails(db)) == before
+
+
+def test_a_draft_results_report_is_reminded_before_it_is_due_and_not_once_submitted(app, db):
+    from planner.outcomes import services as outcomes
+    from planner.outcomes.models import ReportStatus
+    from tests.outcomes.conftest import NOW, ended_offer, hold_place
+    offer = ended_offer(timezone="Asia/Seoul")
+    company = make_company()
+    make_user(company=company, email="kim@example.com", locale="ko")
+    hold_place(offer, company)
+    report = outcomes.open_report(offer, company.id, now=NOW)
+    db.session.commit()
+    due_end = dt.datetime.combine(report.due_on + dt.timedelta(days=1), dt.time(0),
+                                  tzinfo=dt.timezone(dt.timedelta(hours=9)))  # midnight in Seoul
+    assert send_due_reminders(now=due_end - dt.timedelta(days=8)) == 0
+    assert send_due_reminders(now=due_end - dt.timedelta(days=6)) == 1
+    assert send_due_reminders(now=due_end - dt.timedelta(days=5)) == 0
+    mail = _mails(db)[-1]
+    assert mail.to_addr == "kim@example.com" and "성과 보고서" in mail.subject
+    report.status = ReportStatus.submitted
+    db.session.commit()
+    assert send_due_reminders(now=due_end - dt.timedelta(hours=12)) == 0
