@@ -139,3 +139,23 @@ def test_a_draft_results_report_is_reminded_before_it_is_due_and_not_once_submit
     report.status = ReportStatus.submitted
     db.session.commit()
     assert send_due_reminders(now=due_end - dt.timedelta(hours=12)) == 0
+
+
+def test_a_draft_results_report_is_in_the_companys_private_feed_until_submitted(app, db):
+    from planner.feeds.services.private import company_calendar
+    from planner.outcomes import services as outcomes
+    from planner.outcomes.models import ReportStatus
+    from tests.outcomes.conftest import NOW, ended_offer, hold_place
+    offer = ended_offer(timezone="Asia/Seoul")
+    company = make_company()
+    hold_place(offer, company)
+    report = outcomes.open_report(offer, company.id, now=NOW)
+    db.session.commit()
+    calendar, _changed = company_calendar(company, site_url="https://planner.example", lang="ko")
+    [due] = [e for e in calendar.events if "-report-" in e.uid]
+    assert due.summary.startswith("성과 보고서 제출 기한")
+    assert due.start.astimezone(dt.timezone(dt.timedelta(hours=9))).date() == report.due_on + dt.timedelta(days=1)
+    report.status = ReportStatus.submitted
+    db.session.commit()
+    calendar, _changed = company_calendar(company, site_url="https://planner.example", lang="ko")
+    assert not [e for e in calendar.events if "-report-" in e.uid]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, distinct, func, select
 from sqlalchemy.orm import joinedload
@@ -27,6 +28,7 @@ from planner.feeds.services.events import (
 from planner.feeds.services.tokens import LiveToken
 from planner.feeds.services.versions import FEED_FORMAT, CachedFeed, FeedVersion, aware, data_version, etag_of, latest
 from planner.i18n import N_
+from planner.outcomes.models import ReportStatus, ResultsReport
 from planner.signups.models import Application, ApplicationEvent, ApplicationStatus
 from planner.signups.services import HELD_STATUSES
 
@@ -151,6 +153,9 @@ def company_calendar(company: Company, *, site_url: str, lang: str = "en",
                 words(lang, N_("%(company)s applied for %(kinds)s places at %(show)s; applications close."))
                 % kinds, url, lang=lang))
         events.extend(if_cancelled(deadlines, exhibition, lang=lang))
+    for event, changed in _report_deadlines(company, prefix=prefix, host=host, site_url=site_url, lang=lang):
+        events.append(event)
+        last_change = latest(last_change, changed)
     if today is not None:
         start, end = _window(today)
         events = [e for e in events if _in_window(e, start, end)]
@@ -225,6 +230,28 @@ def programme_calendar(programme: Programme, *, site_url: str, lang: str = "en",
 
 # --- validators and the feed ----------------------------------------------------------------------
 
+def _report_deadlines(company: Company, *, prefix: str, host: str, site_url: str,
+                      lang: str) -> list[tuple[FeedEvent, dt.datetime]]:
+    """Results reports still in draft, due at the end of their due day in the offer's zone; a
+    submitted report leaves the feed."""
+    out = []
+    for report in db.session.scalars(
+            select(ResultsReport).where(ResultsReport.company_id == company.id,
+                                        ResultsReport.status == ReportStatus.draft)
+            .options(joinedload(ResultsReport.offer).joinedload(Offer.exhibition))
+            .order_by(ResultsReport.id)):
+        offer = report.offer
+        due_at = dt.datetime.combine(report.due_on + dt.timedelta(days=1), dt.time(0),
+                                     tzinfo=ZoneInfo(offer.timezone)).astimezone(dt.timezone.utc)
+        show = {"company": company.legal_name, "show": show_name(offer.exhibition, lang)}
+        out.append((deadline(
+            f"{prefix}-report-{report.id}@{host}", words(lang, N_("Results report due: %(show)s")) % show,
+            due_at, offer.timezone, report.updated_at, report.version,
+            words(lang, N_("The results report of %(company)s on %(show)s is due.")) % show,
+            f"{site_url.rstrip('/')}/my/outcomes/{offer.id}", lang=lang), report.updated_at))
+    return out
+
+
 def _company_state(company_id: int) -> tuple[object, ...]:
     offers = select(func.max(Offer.updated_at)).join(Application, Application.offer_id == Offer.id) \
         .where(Application.company_id == company_id).scalar_subquery()
@@ -234,7 +261,9 @@ def _company_state(company_id: int) -> tuple[object, ...]:
                offers, company)
         .select_from(Application).outerjoin(ApplicationEvent, ApplicationEvent.application_id == Application.id)
         .where(Application.company_id == company_id)).one()
-    return tuple(row)
+    reports = db.session.execute(select(func.count(ResultsReport.id), func.max(ResultsReport.updated_at))
+                                 .where(ResultsReport.company_id == company_id)).one()
+    return (*tuple(row), *tuple(reports))
 
 
 def _programme_state(programme_id: int) -> tuple[object, ...]:
