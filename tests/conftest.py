@@ -151,5 +151,10 @@ def login_as(client):
         with client.session_transaction() as session:
             session["_user_id"] = user.get_id()
             session["_fresh"] = True
+        # The tests' requests share the app fixture's context, where Flask-Login keeps the user
+        # it loaded last: forget it, so the next request loads the one just logged in.
+        from flask import g, has_app_context
+        if has_app_context():
+            g.pop("_login_user", None)
         return user
     return login
