@@ -177,9 +177,9 @@ def test_no_template_holds_inline_script():
 
 
 @pytest.mark.parametrize("site_url, hsts", [("https://planner.example.org", True), ("http://localhost:5000", False)])
-def test_hsts_is_sent_when_the_site_is_served_over_https(site_url, hsts, _schema):
-    from tests.conftest import make_test_app
-    app = make_test_app(_schema, SITE_URL=site_url)
+def test_hsts_is_sent_when_the_site_is_served_over_https(site_url, hsts, another_app):
+    # another_app closes its connections afterwards (an open one is a ResourceWarning on PG).
+    app = another_app(SITE_URL=site_url)
     with app.app_context():
         response = app.test_client().get("/healthz")
     assert ("Strict-Transport-Security" in response.headers) is hsts
