@@ -15,7 +15,6 @@ from planner.db import utcnow
 from planner.extensions import db
 from planner.i18n import _
 from planner.notifications.delivery import QUEUED_FLAG
-from planner.notifications.delivery import deliver_in_development as deliver_in_development  # noqa: F401
 from planner.notifications.links import absolute_url as absolute_url  # noqa: F401  (one import for callers)
 from planner.notifications.models import OutboxMessage
 from planner.notifications.preferences import OPTIONAL_CATEGORIES, opted_out, unsubscribe_url
