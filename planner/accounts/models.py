@@ -30,6 +30,15 @@ class SizeClassCheck(StrEnum):
 class DocumentKind(StrEnum):
     registration_certificate = "registration-certificate"
     sme_confirmation = "sme-confirmation"
+    # Per application (CompanyDocument.application_id set): evidence of the exhibits' export
+    # licences and the brochures of what the company will show.
+    exhibit_licence = "exhibit-licence"
+    brochure = "brochure"
+
+
+# The kinds a company keeps once, on its company page, and those it attaches to one application.
+COMPANY_DOCUMENT_KINDS = (DocumentKind.registration_certificate, DocumentKind.sme_confirmation)
+APPLICATION_DOCUMENT_KINDS = (DocumentKind.exhibit_licence, DocumentKind.brochure)
 
 
 class Company(Model):
@@ -39,6 +48,11 @@ class Company(Model):
     # Korean business registration number, 10 digits without dashes.
     registration_number: Mapped[str] = mapped_column(String(10), unique=True)
     legal_name: Mapped[str] = mapped_column(String(200))
+    # The company's name in Korean, and the name printed on its booth's fascia board (English,
+    # and optionally Korean); the pavilion builder's list uses them.
+    name_ko: Mapped[str | None] = mapped_column(String(200))
+    fascia_name: Mapped[str | None] = mapped_column(String(60))
+    fascia_name_ko: Mapped[str | None] = mapped_column(String(60))
     size_class: Mapped[SizeClass] = mapped_column(_enum(SizeClass))
     sectors: Mapped[list[str]] = mapped_column(JSON, default=list)
     products: Mapped[str | None] = mapped_column(Text)
@@ -175,6 +189,10 @@ class CompanyDocument(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), index=True)
+    # Set for a document of one application (exhibit licence evidence, brochure); NULL for the
+    # company's own documents (certificate, SME confirmation).
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"),
+                                                       index=True)
     kind: Mapped[DocumentKind] = mapped_column(_enum(DocumentKind, length=30))
     # Random, never derived from the uploaded name, so no name can reach outside the store.
     storage_key: Mapped[str] = mapped_column(String(64), unique=True)

@@ -40,6 +40,8 @@ class AllocationResult(Model):
     priority: Mapped[float | None] = mapped_column(Float(precision=53))
     tiebreak: Mapped[float | None] = mapped_column(Float(precision=53))
     breakdown: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The company's size class this run scored the application with (its size-class points).
+    size_class: Mapped[str | None] = mapped_column(String(20))
     waitlist_position: Mapped[int | None] = mapped_column(Integer)
     reason: Mapped[str | None] = mapped_column(String(300))
 

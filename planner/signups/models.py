@@ -12,6 +12,7 @@ from planner.catalogue.models import Offer
 from planner.db import UTCDateTime, utcnow
 from planner.db import str_enum as _enum
 from planner.extensions import Model
+from planner.vocab import SizeClass
 
 
 class PlaceKind(StrEnum):
@@ -62,6 +63,10 @@ class Application(Model):
     # comes before the run's priority order; NULL everywhere until the first such override.
     waitlist_order: Mapped[int | None] = mapped_column(Integer)
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The company's size class when it applied, and the one the published allocation run scored
+    # it with (points and subsidy): kept here, so a later change of the profile changes neither.
+    submitted_size_class: Mapped[SizeClass | None] = mapped_column(_enum(SizeClass))
+    scored_size_class: Mapped[SizeClass | None] = mapped_column(_enum(SizeClass))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
