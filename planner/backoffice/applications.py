@@ -8,6 +8,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from planner.accounts import services as accounts
 from planner.backoffice import review, services
 from planner.backoffice.blueprint import bp
 from planner.backoffice.forms import ApplicationFilterForm, IneligibleForm, NoteForm
@@ -89,7 +90,8 @@ def _render_detail(application: Any, *, form: IneligibleForm | None = None, note
     return render_template("backoffice/applications/detail.html", application=application,
                            events=services.list_events(application), form=form or IneligibleForm(),
                            note_form=note_form or NoteForm(), notes=review.list_notes(application),
-                           score=review.score_card(application)), status
+                           score=review.score_card(application),
+                           documents=accounts.list_application_documents(application.id)), status
 
 
 @bp.route("/applications/<int:application_id>/notes", methods=["POST"])

@@ -5,19 +5,22 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     FieldList,
     Form,
     FormField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
+from planner.accounts.models import DocumentKind
 from planner.catalogue.models import Offer
 from planner.db import is_valid_id
 from planner.i18n import country_name, known_country_codes
@@ -184,6 +187,24 @@ def form_data(answers: ApplicationAnswers) -> dict[str, Any]:
         "delegates": [{"name": d.name, "role": d.role} for d in answers.delegates],
         "export_control_attested": answers.export_control_attested,
     }
+
+
+APPLICATION_DOCUMENT_LABELS = {
+    DocumentKind.exhibit_licence: _l("Export licence evidence for the exhibits"),
+    DocumentKind.brochure: _l("Brochure"),
+}
+
+
+class ApplicationDocumentForm(FlaskForm):
+    """A document of one application: the exhibits' export licence evidence or a brochure."""
+
+    kind = RadioField(_l("Document"), validators=[InputRequired(message=_l("Choose which document this is."))],
+                      choices=[SelectChoice(k.value, label) for k, label in APPLICATION_DOCUMENT_LABELS.items()])
+    file = FileField(_l("File"), validators=[FileRequired(message=_l("Choose a file to upload."))],
+                     description=_l("A PDF, PNG or JPEG file."))
+
+    def document_kind(self) -> DocumentKind:
+        return DocumentKind(self.kind.data)
 
 
 class WithdrawForm(FlaskForm):

@@ -1,17 +1,29 @@
 """Blueprint "signups": public programme pages, applying, "my applications", ranks, withdrawal."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, has_request_context, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    has_request_context,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
+from planner.accounts import services as accounts
 from planner.accounts.permissions import company_required
 from planner.catalogue import services as catalogue
 from planner.db import utcnow
+from planner.extensions import limiter
 from planner.forms import CsrfForm
 from planner.i18n import _, localized
 from planner.signups import services
-from planner.signups.forms import ApplicationForm, MoveForm, WithdrawForm, form_data
+from planner.signups.forms import ApplicationDocumentForm, ApplicationForm, MoveForm, WithdrawForm, form_data
 from planner.signups.models import Application, ApplicationStatus, PlaceKind
 from planner.signups.reasons import describe_reason
 from planner.signups.services import ApplicationAnswers, DuplicateApplication, SignupError, follows
@@ -151,13 +163,17 @@ def application(application_id: int) -> ResponseReturnValue:
     return _detail(application, WithdrawForm())
 
 
-def _detail(application: Application, withdraw_form: WithdrawForm, status: int = 200) -> ResponseReturnValue:
+def _detail(application: Application, withdraw_form: WithdrawForm, status: int = 200,
+            document_form: ApplicationDocumentForm | None = None) -> ResponseReturnValue:
     return render_template(
         "signups/application.html", application=application,
         answers=ApplicationAnswers.from_application(application),
         editable=services.is_editable(application), next_step=services.next_step(application),
         rank=services.rank_of(application),
         withdraw_form=withdraw_form,
+        documents=services.application_documents(application),
+        document_form=document_form or ApplicationDocumentForm(), delete_form=CsrfForm(),
+        max_upload_mb=round(current_app.config["DOCUMENTS_MAX_BYTES"] / 1024 / 1024, 1),
         allowance=services.programme_allowance(application.company_id, application.offer.programme)), status
 
 
@@ -190,6 +206,45 @@ def edit(application_id: int) -> ResponseReturnValue:
                            application=application,
                            allowance=services.programme_allowance(application.company_id,
                                                                   application.offer.programme)), status
+
+
+@bp.route("/my/applications/<int:application_id>/documents", methods=["POST"])
+@company_required
+@limiter.limit("30/hour")
+def upload_document(application_id: int) -> ResponseReturnValue:
+    """Attach exhibit licence evidence or a brochure to the application while it is editable."""
+    application = _own_application(application_id)
+    form = ApplicationDocumentForm()
+    if not form.validate_on_submit():
+        return _detail(application, WithdrawForm(), 400, document_form=form)
+    upload = form.file.data
+    try:
+        services.upload_application_document(application, form.document_kind(), upload.filename or "",
+                                             upload.read(), actor=current_user)
+    except accounts.DocumentNotFound:
+        abort(404)
+    except (accounts.AccountError, SignupError) as exc:
+        form.form_errors.append(str(exc))
+        return _detail(application, WithdrawForm(), exc.status_code, document_form=form)
+    flash(_("The document is attached to this application."), "success")
+    return redirect(url_for("signups.application", application_id=application.id, _anchor="documents"), 303)
+
+
+@bp.route("/my/applications/<int:application_id>/documents/<int:document_id>/delete", methods=["POST"])
+@company_required
+def delete_document(application_id: int, document_id: int) -> ResponseReturnValue:
+    application = _own_application(application_id)
+    if not CsrfForm().validate_on_submit():
+        abort(400)
+    try:
+        document = services.delete_application_document(application, document_id, actor=current_user)
+    except accounts.DocumentNotFound:
+        abort(404)
+    except SignupError as exc:
+        flash(str(exc), "error")
+        return _detail(application, WithdrawForm(), exc.status_code)
+    flash(_("%(name)s is deleted.", name=document.filename), "info")
+    return redirect(url_for("signups.application", application_id=application.id, _anchor="documents"), 303)
 
 
 @bp.route("/my/applications/<int:application_id>/withdraw", methods=["POST"])

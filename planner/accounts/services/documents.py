@@ -1,6 +1,7 @@
-"""Company documents (business registration certificate, SME confirmation): checking an
-upload's type and size, keeping it in the document store, and who may read it; and the
-coordinator's check of the company's size class against its certificate."""
+"""Company documents: the company's own (business registration certificate, SME confirmation)
+and those of one of its applications (exhibit licence evidence, brochures). Checking an
+upload's type and size, keeping it in the document store, who may read it, deleting it; and
+the coordinator's check of the company's size class against its certificate."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,7 +10,15 @@ import secrets
 
 from flask import current_app
 
-from planner.accounts.models import Company, CompanyDocument, DocumentKind, SizeClassCheck, User
+from planner.accounts.models import (
+    APPLICATION_DOCUMENT_KINDS,
+    COMPANY_DOCUMENT_KINDS,
+    Company,
+    CompanyDocument,
+    DocumentKind,
+    SizeClassCheck,
+    User,
+)
 from planner.accounts.services.audit import record_event
 from planner.accounts.services.errors import AccountError
 from planner.accounts.services.users import one_line
@@ -50,12 +59,17 @@ def _clean_filename(filename: str) -> str:
 
 
 def upload_document(company: Company, kind: DocumentKind, filename: str, data: bytes, *,
-                    actor: User, now: dt.datetime | None = None) -> CompanyDocument:
-    """Keep a document of `company` uploaded by one of its users. Raises DocumentRefused when
-    it is empty, larger than DOCUMENTS_MAX_BYTES, or not a PDF, PNG or JPEG (by its content,
-    and by its extension too)."""
+                    actor: User, now: dt.datetime | None = None,
+                    application_id: int | None = None) -> CompanyDocument:
+    """Keep a document of `company` uploaded by one of its users: the company's own, or with
+    `application_id` one of that application's (the caller checks the application is the
+    company's and still editable). Raises DocumentRefused when it is empty, larger than
+    DOCUMENTS_MAX_BYTES, or not a PDF, PNG or JPEG (by its content, and by its extension too),
+    or when the kind does not belong there."""
     if actor.company_id != company.id:
         raise DocumentNotFound(_("You can only upload documents of your own company."))
+    if kind not in (COMPANY_DOCUMENT_KINDS if application_id is None else APPLICATION_DOCUMENT_KINDS):
+        raise DocumentRefused(_("Choose which document this is."))
     limit = int(current_app.config["DOCUMENTS_MAX_BYTES"])
     if not data:
         raise DocumentRefused(_("The file is empty."))
@@ -69,20 +83,45 @@ def upload_document(company: Company, kind: DocumentKind, filename: str, data: b
     # Written before the commit: if the request fails afterwards the file is an orphan nobody
     # can reach (no row names it), which is harmless, whereas a row without a file is not.
     document_store().save(key, data, content_type)
-    document = CompanyDocument(company_id=company.id, kind=kind, storage_key=key, filename=name,
+    document = CompanyDocument(company_id=company.id, application_id=application_id, kind=kind,
+                               storage_key=key, filename=name,
                                content_type=content_type, size=len(data), uploaded_by_id=actor.id,
                                uploaded_at=now or utcnow())
     db.session.add(document)
     db.session.flush()
     record_event("document-uploaded", actor=actor, company_id=company.id, now=now,
-                 kind=kind.value, filename=name, document_id=document.id)
+                 kind=kind.value, filename=name, document_id=document.id, application_id=application_id)
     return document
 
 
 def list_documents(company: Company) -> list[CompanyDocument]:
+    """The company's own documents (not those of its applications), the newest first."""
     return list(db.session.scalars(
-        db.select(CompanyDocument).where(CompanyDocument.company_id == company.id)
+        db.select(CompanyDocument).where(CompanyDocument.company_id == company.id,
+                                         CompanyDocument.application_id.is_(None))
         .order_by(CompanyDocument.uploaded_at.desc(), CompanyDocument.id.desc())))
+
+
+def list_application_documents(application_id: int) -> list[CompanyDocument]:
+    """The documents of one application, the newest first."""
+    return list(db.session.scalars(
+        db.select(CompanyDocument).where(CompanyDocument.application_id == application_id)
+        .order_by(CompanyDocument.uploaded_at.desc(), CompanyDocument.id.desc())))
+
+
+def delete_document(document: CompanyDocument, *, actor: User, now: dt.datetime | None = None) -> None:
+    """Delete a document of the actor's company, its row and its file (the caller checks the
+    application it belongs to may still be changed)."""
+    if actor.company_id is None or actor.company_id != document.company_id:
+        raise DocumentNotFound(_("This document does not exist."))
+    key, company_id = document.storage_key, document.company_id
+    record_event("document-deleted", actor=actor, company_id=company_id, now=now, kind=document.kind.value,
+                 filename=document.filename, document_id=document.id, application_id=document.application_id)
+    db.session.delete(document)
+    db.session.flush()
+    # After the row is gone from this transaction: should it still roll back, the row points at
+    # no file and reads as missing (404), which is what the company asked for anyway.
+    document_store().delete(key)
 
 
 def get_document_for(user: User, document_id: int) -> CompanyDocument:

@@ -20,6 +20,7 @@ ACCOUNT_EVENT_LABELS = {
     "colleague-removed": _l("Colleague removed"),
     "main-contact-handed-over": _l("Main contact handed over"),
     "document-uploaded": _l("Document uploaded"),
+    "document-deleted": _l("Document deleted"),
     "size-class-verified": _l("Size class verified"),
     "size-class-rejected": _l("Size class rejected"),
     "size-class-changed": _l("Size class changed by the company"),

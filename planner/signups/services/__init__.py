@@ -11,6 +11,11 @@ from planner.signups.services.answers import (
                                               Exhibit,
                                               check_answers,
 )
+from planner.signups.services.documents import (
+                                              application_documents,
+                                              delete_application_document,
+                                              upload_application_document,
+)
 from planner.signups.services.errors import (
                                               DuplicateApplication,
                                               InvalidAnswers,
@@ -85,7 +90,8 @@ __all__ = [
     "DuplicateApplication", "Exhibit", "InvalidAnswers", "NotEditable", "NotEligible",
     "PlaceNotOffered", "ProgrammeApplications", "ProgrammeOffers", "RankError", "SignupError",
     "StaleOrder", "StatusChanged", "TransitionNotAllowed", "WindowClosed",
-    "capacity", "change_status", "counter_drift", "free_places", "change_statuses", "check_answers", "check_can_apply",
+    "application_documents", "capacity", "change_status", "delete_application_document",
+    "upload_application_document", "counter_drift", "free_places", "change_statuses", "check_answers", "check_can_apply",
     "check_transition", "company_allowances", "describe_reason", "duplicate_error",
     "ensure_editable", "find_application", "free_place", "get_company_application", "get_offer",
     "get_programme_with_offers", "held_places", "is_editable", "is_size_eligible",
