@@ -30,7 +30,7 @@ def upgrade():
         batch_op.create_foreign_key(batch_op.f('fk_company_documents_application_id_applications'),
                                     'applications', ['application_id'], ['id'], ondelete='CASCADE')
     with op.batch_alter_table('companies', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('name_ko', sa.String(length=200), nullable=True))
+        batch_op.add_column(sa.Column('legal_name_ko', sa.String(length=200), nullable=True))
         batch_op.add_column(sa.Column('fascia_name', sa.String(length=60), nullable=True))
         batch_op.add_column(sa.Column('fascia_name_ko', sa.String(length=60), nullable=True))
     with op.batch_alter_table('applications', schema=None) as batch_op:
@@ -51,7 +51,7 @@ def downgrade():
     with op.batch_alter_table('companies', schema=None) as batch_op:
         batch_op.drop_column('fascia_name_ko')
         batch_op.drop_column('fascia_name')
-        batch_op.drop_column('name_ko')
+        batch_op.drop_column('legal_name_ko')
     with op.batch_alter_table('company_documents', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_company_documents_application_id_applications'), type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_company_documents_application_id'))

@@ -74,6 +74,12 @@ class _NewPasswordMixin:
 class CompanyProfileForm(FlaskForm):
     legal_name = StringField(_l("Legal name"), validators=[DataRequired(), Length(max=200)],
                              description=_l("As on the business registration certificate."))
+    legal_name_ko = StringField(_l("Name in Korean"), validators=[Optional(), Length(max=200)],
+                                description=_l("The company's name in Hangul, as Korean readers know it."))
+    fascia_name = StringField(_l("Fascia name"), validators=[Optional(), Length(max=60)],
+                              description=_l("The name printed on your booth's fascia board, in English. Leave it empty to use the legal name."))
+    fascia_name_ko = StringField(_l("Fascia name in Korean"), validators=[Optional(), Length(max=60)],
+                                 description=_l("Optional: a Korean line for the fascia board."))
     size_class = RadioField(_l("Company size"), validators=[InputRequired(message=_l("Choose the company size."))],
                             choices=[SelectChoice(s.value, SIZE_CLASS_LABELS[s]) for s in SizeClass])
     sectors = MultiCheckboxField(_l("Sectors"), choices=[SelectChoice(s.value, SECTOR_LABELS[s]) for s in Sector],
@@ -97,10 +103,15 @@ class CompanyProfileForm(FlaskForm):
             sectors=tuple(self.sectors.data or ()), products=self.products.data or "",
             employees=self.employees.data, export_record=self.export_record.data or "",
             has_defence_exports=bool(self.has_defence_exports.data),
-            prior_exhibitions=tuple(line for line in lines if line.strip()))
+            prior_exhibitions=tuple(line for line in lines if line.strip()),
+            legal_name_ko=self.legal_name_ko.data or "", fascia_name=self.fascia_name.data or "",
+            fascia_name_ko=self.fascia_name_ko.data or "")
 
     def fill_from(self, company: object) -> None:
         self.legal_name.data = company.legal_name  # type: ignore[attr-defined]
+        self.legal_name_ko.data = company.legal_name_ko or ""  # type: ignore[attr-defined]
+        self.fascia_name.data = company.fascia_name or ""  # type: ignore[attr-defined]
+        self.fascia_name_ko.data = company.fascia_name_ko or ""  # type: ignore[attr-defined]
         self.size_class.data = str(company.size_class)  # type: ignore[attr-defined]
         self.sectors.data = list(company.sectors or [])  # type: ignore[attr-defined]
         self.products.data = company.products or ""  # type: ignore[attr-defined]

@@ -50,7 +50,7 @@ class Company(Model):
     legal_name: Mapped[str] = mapped_column(String(200))
     # The company's name in Korean, and the name printed on its booth's fascia board (English,
     # and optionally Korean); the pavilion builder's list uses them.
-    name_ko: Mapped[str | None] = mapped_column(String(200))
+    legal_name_ko: Mapped[str | None] = mapped_column(String(200))
     fascia_name: Mapped[str | None] = mapped_column(String(60))
     fascia_name_ko: Mapped[str | None] = mapped_column(String(60))
     size_class: Mapped[SizeClass] = mapped_column(_enum(SizeClass))

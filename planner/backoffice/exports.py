@@ -184,7 +184,8 @@ def application_columns() -> list[Column]:
     return [Column(_("Application"), 10), Column(_("Programme"), 24), Column(_("Exhibition"), 28),
             Column(_("Starts on"), 12), Column(_("Place"), 12), Column(_("Status"), 13),
             Column(_("Preference"), 10), Column(_("Company"), 30), Column(_("Registration number"), 14),
-            Column(_("Size class"), 14), Column(_("Employees"), 10), Column(_("Sectors"), 18),
+            Column(_("Size class now"), 14), Column(_("Size class when applying"), 14),
+            Column(_("Size class scored with"), 14), Column(_("Employees"), 10), Column(_("Sectors"), 18),
             Column(_("Defence exports"), 10), Column(_("No-shows"), 9),
             Column(_("Export control attested"), 10), Column(_("Exhibits"), 40),
             Column(_("Target markets"), 24), Column(_("Needs"), 24), Column(_("B2B buyers"), 24),
@@ -210,19 +211,24 @@ def application_rows(query: Any, *, offer_id: int | None = None,
              .with_only_columns(
                  Application.id, Programme.name, Programme.name_ko, Exhibition.name, Exhibition.name_ko,
                  Exhibition.starts_on, Application.kind, Application.status, Application.preference,
-                 Company.legal_name, Company.registration_number, Company.size_class, Company.employees,
+                 Company.legal_name, Company.registration_number, Company.size_class,
+                 Application.submitted_size_class, Application.scored_size_class, AllocationResult.size_class,
+                 Company.employees,
                  Company.sectors, Company.has_defence_exports, Company.no_show_count,
                  Application.export_control_attested, Application.answers, User.name, User.email,
                  AllocationResult.priority, AllocationResult.breakdown, AllocationResult.tiebreak,
                  AllocationResult.waitlist_position, Application.ineligible_reason, Application.created_at)
              .execution_options(yield_per=1000))
     for (app_id, programme, programme_ko, exhibition, exhibition_ko, starts_on, kind, status, preference,
-         legal_name, number, size, employees, sectors, exporter, no_shows, attested, answers, contact,
-         email, priority, breakdown, tiebreak, position, reason, created_at) in db.session.execute(query):
+         legal_name, number, size, size_applied, size_published, size_run, employees, sectors, exporter,
+         no_shows, attested, answers, contact, email, priority, breakdown, tiebreak, position, reason, created_at) in db.session.execute(query):
         answers = answers or {}
         share = shares.get(app_id)
         yield [app_id, _pick(programme, programme_ko), _pick(exhibition, exhibition_ko), starts_on,
                kind_label(kind), status_label(status), preference, legal_name, number, size_label(size),
+               size_label(size_applied) if size_applied else "",
+               # The published run's, kept on the application; else the chosen dry run's.
+               size_label(size_published or size_run) if (size_published or size_run) else "",
                employees, _sectors(sectors), yes_no(exporter), no_shows, yes_no(attested),
                _exhibits(answers), _markets(answers), _needs(answers), str(answers.get("b2b_buyers") or ""),
                _delegates_text(answers), contact or "", email or "",
@@ -256,25 +262,22 @@ def _confirmed(offer: Offer, kind: PlaceKind) -> list[Application]:
 
 
 def pavilion_table(offer: Offer) -> Table:
-    """What the pavilion builder needs for each confirmed booth: who, the name on the fascia,
-    the booth size and what will stand on it. Nothing about scores, money or people."""
-    rows = [[a.company.legal_name, _korean_name(a.company), _fascia(a), offer.booth_size_sqm,
+    """What the pavilion builder needs for each confirmed booth: who (in English and Korean),
+    the name on the fascia board, the booth size and what will stand on it. Nothing about
+    scores, money or people."""
+    rows = [[a.company.legal_name, a.company.legal_name_ko or "", fascia_name(a.company),
+             a.company.fascia_name_ko or "", offer.booth_size_sqm,
              "; ".join(str(e.get("name") or "").strip() for e in (a.answers or {}).get("exhibits") or []
                        if isinstance(e, dict) and str(e.get("name") or "").strip())]
             for a in _confirmed(offer, PlaceKind.booth)]
     return Table(name=_("Pavilion"), rows=rows, columns=[
         Column(_("Company (English)"), 32), Column(_("Company (Korean)"), 24), Column(_("Fascia name"), 30),
-        Column(_("Booth size (m²)"), 12), Column(_("Exhibits"), 50)])
+        Column(_("Fascia name (Korean)"), 24), Column(_("Booth size (m²)"), 12), Column(_("Exhibits"), 50)])
 
 
-def _korean_name(company: Company) -> str:
-    # Company profiles keep one legal name today; a Korean name shows here once profiles have one.
-    return str(getattr(company, "legal_name_ko", None) or "")
-
-
-def _fascia(application: Application) -> str:
-    answers = application.answers or {}
-    return str(answers.get("fascia_name") or application.company.legal_name)
+def fascia_name(company: Company) -> str:
+    """The English line of the fascia board: the company's fascia name, else its legal name."""
+    return company.fascia_name or company.legal_name
 
 
 def delegation_table(offer: Offer) -> Table:

@@ -30,6 +30,8 @@ class ScoreCard:
     published: bool
     total: float | None
     breakdown: tuple[tuple[str, float], ...]
+    # The company size class the run scored the application with (its size-class points).
+    size_class: str | None
     lottery: float | None
     outcome: str
     waitlist_position: int | None
@@ -47,7 +49,7 @@ def score_card(application: Application) -> ScoreCard | None:
     result, run = rows
     breakdown = tuple((code, float((result.breakdown or {}).get(code, 0.0))) for code in scoring.CRITERIA_CODES)
     return ScoreCard(run=run, published=run.published_programme_id is not None, total=result.priority,
-                     breakdown=breakdown, lottery=result.tiebreak, outcome=result.outcome,
+                     breakdown=breakdown, size_class=result.size_class, lottery=result.tiebreak, outcome=result.outcome,
                      waitlist_position=result.waitlist_position, reason=result.reason)
 
 

@@ -137,14 +137,14 @@ def test_exports_read_as_labels(board_data):
     table = exports.pavilion_table(board_data["paris"])
     rows = list(table.rows)
     assert [c.header for c in table.columns][:3] == ["Company (English)", "Company (Korean)", "Fascia name"]
-    assert rows == [["Small Co", "", "Small Co", 9, "Ballistic panels"]]
+    assert rows == [["Small Co", "", "Small Co", "", 9, "Ballistic panels"]]
     delegation = list(exports.delegation_table(board_data["dubai"]).rows)
     assert delegation[0][:3] == ["Kim Min", "Export manager", "Medium Co"]
     assert exports.exhibit_text({"name": "Ballistic panels", "needs_licence": True, "licence_status": "applied"}) \
         == "Ballistic panels (export licence: Applied for)"
     sheet = load_workbook(io.BytesIO(exports.to_xlsx([exports.pavilion_table(board_data["paris"])]))).active
-    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:E1"
-    assert sheet["A1"].font.bold and sheet.column_dimensions["E"].width == 50
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:F1"
+    assert sheet["A1"].font.bold and sheet.column_dimensions["F"].width == 50
 
 
 def test_applications_export_has_shares_and_no_raw_booleans(board_data):

@@ -37,6 +37,15 @@ class CompanyDetails:
     export_record: str = ""
     has_defence_exports: bool = False
     prior_exhibitions: Sequence[str] = field(default_factory=tuple)
+    # The name in Korean, and the name on the booth's fascia board (English, optionally Korean).
+    legal_name_ko: str = ""
+    fascia_name: str = ""
+    fascia_name_ko: str = ""
+
+
+# The longest a Korean name and a fascia name may be (a fascia board holds one short line).
+MAX_NAME = 200
+MAX_FASCIA = 60
 
 
 # --- business registration numbers -------------------------------------------------------------
@@ -84,9 +93,15 @@ def _clean_details(details: CompanyDetails) -> dict[str, object]:
         sectors=sectors, products=details.products.strip() or None, employees=details.employees,
         export_record=details.export_record.strip() or None,
         has_defence_exports=bool(details.has_defence_exports),
-        prior_exhibitions=list(dict.fromkeys(prior)))
+        prior_exhibitions=list(dict.fromkeys(prior)),
+        legal_name_ko=one_line(details.legal_name_ko) or None, fascia_name=one_line(details.fascia_name) or None,
+        fascia_name_ko=one_line(details.fascia_name_ko) or None)
     if not values["legal_name"]:
         raise AccountError(_("Enter the company's legal name."))
+    if len(values["legal_name"]) > MAX_NAME or len(values["legal_name_ko"] or "") > MAX_NAME:  # type: ignore[arg-type]
+        raise AccountError(_("A company name can be at most %(n)s characters long.", n=MAX_NAME))
+    if len(values["fascia_name"] or "") > MAX_FASCIA or len(values["fascia_name_ko"] or "") > MAX_FASCIA:  # type: ignore[arg-type]
+        raise AccountError(_("A fascia name can be at most %(n)s characters long.", n=MAX_FASCIA))
     return values
 
 

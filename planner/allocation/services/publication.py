@@ -7,6 +7,8 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from sqlalchemy import update
+
 from planner.accounts.models import User
 from planner.accounts.recipients import company_recipients
 from planner.allocation.services.errors import CapacityFull, RunChanged
@@ -16,8 +18,9 @@ from planner.extensions import db
 from planner.i18n import _
 from planner.notifications.services import Notification, absolute_url, notify_bulk
 from planner.signups import reasons
-from planner.signups.models import ApplicationStatus
+from planner.signups.models import Application, ApplicationStatus
 from planner.signups.services import BulkChange, StatusChanged, change_statuses, take_places
+from planner.vocab import SizeClass
 
 S = ApplicationStatus
 # The audit reason of a publication's change, by new status (an ineligible one gives its gate's).
@@ -75,8 +78,24 @@ def apply_publication(programme: Programme, offers: Sequence[Offer], apps: Seque
                            "nothing was published. Please run it again.")) from None
     if not take_places(taken):
         raise CapacityFull(_("A capacity would be exceeded; nothing was published."))
+    _record_scored_size_classes(rows, now)
     _mail_companies(programme, offer_by_id, app_by_id, rows)
     db.session.expire_all()
+
+
+def _record_scored_size_classes(rows: Sequence[Mapping[str, object]], now: dt.datetime) -> None:
+    """Each application the published run scored keeps the size class it was scored with, so
+    a later change of the company profile changes neither its points nor what it is shown."""
+    by_size: dict[str, list[int]] = defaultdict(list)
+    for row in rows:
+        if row["outcome"] != S.withdrawn.value and row.get("size_class"):
+            by_size[str(row["size_class"])].append(int(row["application_id"]))  # type: ignore[call-overload]
+    table = Application.__table__
+    for size_class, ids in by_size.items():
+        # Chunked so the IN list stays within every driver's parameter limit.
+        for start in range(0, len(ids), 5000):
+            db.session.execute(update(table).where(table.c.id.in_(ids[start:start + 5000]))
+                               .values(scored_size_class=SizeClass(size_class), updated_at=now))
 
 
 def _mail_companies(programme: Programme, offer_by_id: Mapping[int, Offer],

@@ -54,6 +54,7 @@ class _Computed:
     reasons: dict[int, str]        # ineligible applications and why
     withdrawn: set[int]            # not matched: withdrawn before the run (or changed since)
     matching: matching.Matching
+    size_classes: dict[int, str]   # the company size class each application was scored with
 
 
 def _match(slots: list[matching.Slot], candidates: list[matching.Candidate],
@@ -82,6 +83,7 @@ def _compute(programme: Programme, offers: list[Offer], apps: list[AppRow], seed
     tiebreaks: dict[int, float] = {}
     reasons: dict[int, str] = {}
     withdrawn: set[int] = set()
+    size_classes: dict[int, str] = {}
     # Facts take few distinct values (size class, five yes/no answers, no-shows): scoring each
     # combination once keeps a 20,000-application run from re-adding the same points.
     score_of: dict[scoring.Facts, scoring.Score] = {}
@@ -104,6 +106,7 @@ def _compute(programme: Programme, offers: list[Offer], apps: list[AppRow], seed
         if score is None:
             score = score_of[facts] = scoring.score(criteria, facts)
         scores[app.id] = score
+        size_classes[app.id] = company.size_class
         tiebreaks[app.id] = lottery.tiebreak(seed, str(app.id))
         if status == ineligible:
             reasons[app.id] = app.ineligible_reason or scoring.INELIGIBLE_PROFILE
@@ -123,7 +126,7 @@ def _compute(programme: Programme, offers: list[Offer], apps: list[AppRow], seed
             preference=app.preference, priority=score.total,
             tiebreak=tiebreaks[app.id]))
     result = _match(slots, candidates, programme.cap_per_company)
-    return _Computed(slots, candidates, scores, tiebreaks, reasons, withdrawn, result)
+    return _Computed(slots, candidates, scores, tiebreaks, reasons, withdrawn, result, size_classes)
 
 
 def _past_results(offers: list[Offer], criteria: Mapping[str, Any],
@@ -158,7 +161,8 @@ def _result_rows(run_id: int, apps: list[AppRow], computed: _Computed) -> list[d
             breakdown = breakdowns[id(score)] = score.as_dict()
         rows.append(dict(run_id=run_id, application_id=app.id, outcome=outcome,
                          priority=score.total, tiebreak=computed.tiebreaks[app.id],
-                         breakdown=breakdown, waitlist_position=position, reason=reason))
+                         breakdown=breakdown, size_class=computed.size_classes[app.id],
+                         waitlist_position=position, reason=reason))
     return rows
 
 

@@ -97,6 +97,7 @@ def _insert(offer: Offer, kind: PlaceKind, *, company: Company, actor: User | No
             preference=_next_preference(company.id, offer.programme_id),
             answers=answers.as_json(), export_control_attested=answers.export_control_attested,
             other_public_funding=answers.other_public_funding,
+            submitted_size_class=company.size_class,
             submitted_by_id=actor.id if actor else None, created_at=now, updated_at=now)
         try:
             # A savepoint, so a lost race leaves the rest of the transaction usable.
