@@ -47,4 +47,4 @@ def test_coordinator_reviews_the_chart_and_exports_the_pavilion_list(live_server
     data = download_info.value.path().read_bytes()
     rows = list(load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
     assert rows[0][0] == "Company (English)"
-    assert rows[1:] == [("Hanbit Optics", None, "Hanbit Optics", 9, "Hanbit Optics demonstrator")]
+    assert rows[1:] == [("Hanbit Optics", None, "Hanbit Optics", None, 9, "Hanbit Optics demonstrator")]
