@@ -20,6 +20,7 @@ from planner.errors import PlannerError
 from planner.extensions import db
 from planner.i18n import _
 from planner.signups.models import Application, ApplicationEvent, ApplicationStatus
+from planner.signups.services import size_class_of
 
 S = ApplicationStatus
 MAX_REASON = 500
@@ -163,7 +164,8 @@ def list_shares(*, programme_id: int | None = None, offer_id: int | None = None,
     shares = []
     for application, offer, company in rows:
         cost = int(offer.booth_cost_krw if application.kind == "booth" else offer.delegation_cost_krw)
-        share = company_share_krw(cost, offer.programme, str(company.size_class))
+        size_class = size_class_of(application, company)
+        share = company_share_krw(cost, offer.programme, size_class)
         cancelled = application.status != S.confirmed
         if cancelled:
             if offer.programme_id not in percents:
@@ -175,7 +177,7 @@ def list_shares(*, programme_id: int | None = None, offer_id: int | None = None,
         shares.append(Share(
             application_id=application.id, company_id=company.id, company=company.legal_name,
             offer_id=offer.id, programme_id=offer.programme_id, kind=str(application.kind),
-            size_class=str(company.size_class), cost_krw=cost, due_krw=share, cancelled=cancelled,
+            size_class=size_class, cost_krw=cost, due_krw=share, cancelled=cancelled,
             due_at=offer.payment_due_at, state=mark.state if mark else PaymentState.due,
             paid_on=mark.paid_on if mark else None, reason=mark.reason if mark else None,
             marked_by=(mark.actor.name or mark.actor.email) if mark and mark.actor else None,

@@ -20,6 +20,7 @@ from planner.catalogue.services import company_share_krw
 from planner.extensions import db
 from planner.i18n import _, localized
 from planner.signups.models import Application, ApplicationStatus, PlaceKind
+from planner.signups.services import size_class_column
 from planner.vocab import SIZE_CLASS_LABELS, SizeClass
 
 S = ApplicationStatus
@@ -123,7 +124,7 @@ def _subsidy_rows(programme: Programme) -> list[tuple[int, str, str, int, str, l
     """(application id, status, size class, subsidy, region, prior exhibitions, company id) for
     every application of the programme that is not withdrawn."""
     rows = db.session.execute(
-        select(Application.id, Application.status, Application.kind, Company.size_class,
+        select(Application.id, Application.status, Application.kind, size_class_column(),
                Company.prior_exhibitions, Company.id, Offer.booth_cost_krw, Offer.delegation_cost_krw,
                Exhibition.country_code)
         .join(Company, Company.id == Application.company_id).join(Offer, Offer.id == Application.offer_id)

@@ -13,7 +13,7 @@ from planner.allocation import services
 from planner.allocation.models import AllocationResult
 from planner.extensions import db
 from planner.signups import services as signups
-from planner.signups.models import Application, PlaceKind
+from planner.signups.models import Application, ApplicationStatus, PlaceKind
 from planner.vocab import SizeClass
 from tests.allocation.conftest import closed_offer, company_with_user
 from tests.factories import make_coordinator, make_offer
@@ -95,3 +95,24 @@ def test_the_back_office_page_and_export_show_the_scored_size_class_after_a_prof
     [row] = [r for r in rows if r["Company"] == "Hanbit Optics"]
     assert (row["Size class now"], row["Size class when applying"], row["Size class scored with"]) == \
         ("Middle-market", "Small", "Small")
+
+
+def test_a_later_profile_change_leaves_the_company_share_and_the_budget_as_scored(programme):
+    from planner.backoffice import cofunding
+    company, user = company_with_user(size_class=SizeClass.small)
+    application = _apply_and_close(programme, company, user)
+    services.run_allocation(programme, actor=None, dry_run=False)
+    application = _reload(application.id)
+    application.status = ApplicationStatus.confirmed
+    db.session.flush()
+    [before] = cofunding.list_shares(programme_id=programme.id)
+    assert (before.size_class, before.due_krw) == ("small", 6_000_000)   # 30 % of a 20,000,000 booth
+    subsidy_before = services.programme_budget(programme).by_size_class["small"].committed_krw
+
+    accounts.update_company(application.company, _details(application.company, SizeClass.large), actor=user)
+    db.session.expire_all()
+    [after] = cofunding.list_shares(programme_id=programme.id)
+    assert (after.size_class, after.due_krw) == ("small", 6_000_000)
+    budget = services.programme_budget(programme)
+    assert budget.by_size_class["small"].committed_krw == subsidy_before == 14_000_000
+    assert budget.by_size_class["large"].committed_krw == 0

@@ -13,7 +13,7 @@ from planner.catalogue.models import Offer, Programme
 from planner.catalogue.services import company_share_krw
 from planner.extensions import db
 from planner.signups.models import Application, ApplicationStatus
-from planner.signups.services import HELD_STATUSES
+from planner.signups.services import HELD_STATUSES, size_class_column
 
 S = ApplicationStatus
 
@@ -44,13 +44,15 @@ class Budget:
 
 
 def _budget(programme: Programme, offer_ids: Sequence[int] | None) -> Budget:
+    # The size class each place was scored (or applied) with, not the profile's current one.
+    scored_size = size_class_column()
     query = (select(Offer.booth_cost_krw, Offer.delegation_cost_krw, Application.kind,
-                    Company.size_class, Application.status, func.count())
+                    scored_size, Application.status, func.count())
              .join(Offer, Offer.id == Application.offer_id)
              .join(Company, Company.id == Application.company_id)
              .where(Application.programme_id == programme.id, Application.status.in_(list(HELD_STATUSES)))
              .group_by(Offer.id, Offer.booth_cost_krw, Offer.delegation_cost_krw, Application.kind,
-                       Company.size_class, Application.status))
+                       scored_size, Application.status))
     if offer_ids is not None:
         query = query.where(Application.offer_id.in_(offer_ids))
     budget = Budget(budget_krw=programme.budget_krw if offer_ids is None else None)

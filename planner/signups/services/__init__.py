@@ -61,6 +61,7 @@ from planner.signups.services.ranks import (
                                               set_order,
                                               set_ranks,
 )
+from planner.signups.services.sizes import size_class_column, size_class_of
 from planner.signups.services.status import (
                                               ALLOWED_TRANSITIONS,
                                               BulkChange,
@@ -98,6 +99,7 @@ __all__ = [
     "list_company_applications", "list_programmes_with_offers", "move_application", "next_rank",
     "next_step", "offered_kinds", "parse_kind", "programme_allowance", "promote_first_come", "rank_of",
     "ranked_applications", "record_edit", "ranks_close_at", "ranks_editable", "set_order", "set_ranks",
+    "size_class_column", "size_class_of",
     "submit_application", "take_place", "take_places", "taken", "tell_ineligible", "update_answers",
     "window_is_open", "withdraw_application",
 ]
