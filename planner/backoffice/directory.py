@@ -41,8 +41,9 @@ def _like(text: str) -> str:
 
 
 def search_companies(filters: CompanyFilters, *, page: int = 1, per_page: int = PER_PAGE) -> CompanyPage:
-    """Companies matching a name, registration number (with or without dashes) or a user's
-    email, narrowed by size class, size-class check and sector; by name, paginated."""
+    """Companies matching a name (English, Korean or fascia), registration number (with or
+    without dashes) or a user's email, narrowed by size class, size-class check and sector; by
+    name, paginated."""
     query = db.select(Company)
     text = filters.q.strip()
     if text:
@@ -50,6 +51,9 @@ def search_companies(filters: CompanyFilters, *, page: int = 1, per_page: int = 
         digits = _like(text.replace("-", "").replace(" ", ""))
         query = query.where(or_(
             func.lower(Company.legal_name).like(pattern, escape="\\"),
+            # A Korean name, or a fascia name that differs from the legal one.
+            Company.legal_name_ko.like(pattern, escape="\\"),
+            func.lower(Company.fascia_name).like(pattern, escape="\\"),
             Company.registration_number.like(digits, escape="\\"),
             Company.id.in_(db.select(User.company_id).where(
                 func.lower(User.email).like(pattern, escape="\\")))))

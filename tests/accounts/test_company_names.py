@@ -101,3 +101,14 @@ def test_the_pavilion_list_has_english_and_korean_names_and_the_fascia_name(app)
                         ["Hanbit Optics Co., Ltd.", "한빛광학 주식회사", "HANBIT OPTICS", "한빛광학", 12, "Thermal sight"]]
         sheet = load_workbook(io.BytesIO(exports.to_xlsx([exports.pavilion_table(offer)]))).active
         assert sheet["B3"].value == "한빛광학 주식회사" and sheet["D3"].value == "한빛광학"
+
+
+def test_the_directory_finds_a_company_by_its_korean_or_fascia_name(client, login_as):
+    make_company(legal_name="Hanbit Optics Co., Ltd.", legal_name_ko="한빛광학", fascia_name="HANBIT")
+    make_company(legal_name="Bell Armour")
+    coordinator = make_coordinator()
+    db.session.commit()
+    login_as(coordinator)
+    for query in ("한빛", "hanbit"):
+        page = client.get("/backoffice/companies", query_string={"q": query}).text
+        assert "Hanbit Optics Co., Ltd." in page and "Bell Armour" not in page, query
