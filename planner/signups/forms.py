@@ -1,6 +1,7 @@
 """Forms of the applicant side: the application (booth or delegation), withdrawal, rank moves."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -18,17 +19,11 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
+from planner.catalogue import services as catalogue
 from planner.catalogue.models import Offer
 from planner.db import is_valid_id
-from planner.i18n import country_name, known_country_codes
 from planner.signups.models import PlaceKind
 from planner.signups.services import ApplicationAnswers, Delegate, Exhibit
-
-# Markets Korean defence SMEs name most often, listed first so the long list is rarely needed.
-FREQUENT_MARKETS = ("PL", "AE", "SA", "EG", "IN", "ID", "PH", "MY", "TH", "VN", "AU", "RO", "NO",
-                    "EE", "TR", "US", "GB", "FR", "DE", "CA", "PE", "QA")
-# Codes that are not export markets: Korea itself, unions and placeholders.
-NOT_MARKETS = frozenset({"KR", "EU", "EZ", "UN", "ZZ", "XA", "XB", "QO"})
 
 EXHIBIT_ROWS = 5        # rows shown without JavaScript; empty ones are ignored
 MAX_EXHIBIT_ROWS = 30   # signups.js may add rows up to this many
@@ -53,11 +48,31 @@ class DelegateForm(Form):
     role = StringField(_l("Role"), validators=[Optional(), Length(max=120)])
 
 
+class MarketsField(SelectMultipleField):
+    """Countries ticked in the market chooser (templates/_macros/market_chooser.html). Only the
+    offered markets are accepted, and those already stored on the record (`kept`), so an old
+    choice no longer offered is neither lost nor refused."""
+
+    def offer_markets(self, *, kept: Sequence[str] = ()) -> None:
+        self.groups = catalogue.market_groups(leading=catalogue.host_country_codes(), kept=kept)
+        self.choices = [SelectChoice(o.code, o.label) for g in self.groups for o in g.options]
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        # Codes are upper case; a hand-made post of "fr" means FR.
+        self.data = list(dict.fromkeys(str(v).strip().upper() for v in valuelist if str(v).strip()))
+
+    def pre_validate(self, form: Any) -> None:
+        offered = {choice.value for choice in self.choices or ()}
+        unknown = [code for code in self.data or () if code not in offered]
+        if unknown:
+            raise ValidationError(_l("“%(code)s” is not a market you can choose: tick countries from the list.",
+                                     code=unknown[0][:10]))
+
+
 class ApplicationForm(FlaskForm):
     exhibits = FieldList(FormField(ExhibitForm), min_entries=EXHIBIT_ROWS, max_entries=MAX_EXHIBIT_ROWS)
-    target_markets = SelectMultipleField(
-        _l("Target markets"),
-        description=_l("Countries where you want to sell. Hold Ctrl (⌘ on a Mac) to choose several."))
+    target_markets = MarketsField(
+        _l("Target markets"), description=_l("Countries where you want to sell: tick as many as you like."))
     needs_guarantee = BooleanField(
         _l("Guarantee or financing support"),
         description=_l("You would like export guarantees or financing from the trade-insurance corporation."))
@@ -81,11 +96,12 @@ class ApplicationForm(FlaskForm):
         description=_l("Required. Strategic items may only be shown or discussed abroad with the "
                        "licences the law requires; the agency relies on this statement."))
 
-    def __init__(self, *args: Any, offer: Offer, kind: PlaceKind, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, offer: Offer, kind: PlaceKind, kept_markets: Sequence[str] = (),
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.offer = offer
         self.kind = kind
-        self.target_markets.choices = market_choices()
+        self.target_markets.offer_markets(kept=kept_markets)
         while len(self.exhibits.entries) < EXHIBIT_ROWS:
             self.exhibits.append_entry()
         if kind == PlaceKind.delegation:
@@ -157,17 +173,6 @@ class ApplicationForm(FlaskForm):
             b2b_buyers=(self.b2b_buyers.data or "").strip() if self.needs_b2b.data else "",
             delegates=delegates, other_public_funding=bool(self.other_public_funding.data),
             export_control_attested=bool(self.export_control_attested.data))
-
-
-def market_choices() -> list[SelectChoice]:
-    """Country choices in the viewer's language: frequent markets first, then all others."""
-    frequent_label, other_label = str(_l("Frequent markets")), str(_l("All other countries"))
-    frequent = sorted((SelectChoice(code, country_name(code), optgroup=frequent_label)
-                       for code in FREQUENT_MARKETS), key=lambda choice: choice.label)
-    others = sorted((SelectChoice(code, country_name(code), optgroup=other_label)
-                     for code in known_country_codes() - NOT_MARKETS - set(FREQUENT_MARKETS)),
-                    key=lambda choice: choice.label)
-    return frequent + others
 
 
 def form_data(answers: ApplicationAnswers) -> dict[str, Any]:

@@ -172,8 +172,9 @@ def edit(application_id: int) -> ResponseReturnValue:
         flash(_("This application can no longer be changed."), "error")
         return _detail(application, WithdrawForm(), 403)
     kind = PlaceKind(application.kind)
-    form = ApplicationForm(offer=application.offer, kind=kind,
-                           data=form_data(ApplicationAnswers.from_application(application)))
+    answers = ApplicationAnswers.from_application(application)
+    form = ApplicationForm(offer=application.offer, kind=kind, data=form_data(answers),
+                           kept_markets=answers.target_markets)
     status = 200
     if form.validate_on_submit():
         try:

@@ -83,6 +83,14 @@ from planner.catalogue.services.transfer import (
     export_csv,
     import_csv,
 )
+from planner.catalogue.services.markets import (
+    DEFENCE_EXPORT_MARKETS,
+    NOT_MARKETS,
+    MarketGroup,
+    MarketOption,
+    market_codes,
+    market_groups,
+)
 from planner.catalogue.services.versions import catalogue_version
 from planner.catalogue.services.vocabulary import (
     CERTAINTY_LABELS,
@@ -95,6 +103,7 @@ from planner.catalogue.services.vocabulary import (
 )
 
 __all__ = [
+    "DEFENCE_EXPORT_MARKETS", "NOT_MARKETS", "MarketGroup", "MarketOption", "market_codes", "market_groups",
     "CERTAINTY_LABELS", "CONTROL_CHARS", "MAX_YEAR", "MIN_YEAR", "STATUS_LABELS", "country_choices",
     "is_known_country", "FILTER_NAMES", "MAX_QUERY_LENGTH", "MAX_QUERY_WORDS", "ExhibitionFilters",
     "filter_clauses", "FilterError", "includes_past", "parse_filter_pairs", "parse_filters", "PER_PAGE",
