@@ -19,9 +19,11 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
+from planner.accounts.services import PastShow
 from planner.catalogue import services as catalogue
 from planner.catalogue.models import Offer
 from planner.db import is_valid_id
+from planner.i18n import localized
 from planner.signups.models import PlaceKind
 from planner.signups.services import ApplicationAnswers, Delegate, Exhibit
 
@@ -222,3 +224,79 @@ class MoveForm(FlaskForm):
         # Optional() lets a blank value through without the pattern: " " means no order shown.
         order = (self.order.data or "").strip()
         return [int(i) for i in order.split(",")] if order else None
+
+
+# --- past shows (the company's exhibitions attended before) ----------------------------------
+
+PAST_SHOW_YEARS = 12        # the years offered: this one and the eleven before
+EMPTY_PAST_SHOW_ROWS = 3    # empty rows under the filled ones; "Add more rows" adds as many again
+MAX_PAST_SHOW_ROWS = 60
+
+
+class PastShowRow(Form):
+    series = SelectField(_l("Exhibition"), validate_choice=False)
+    year = SelectField(_l("Year"), validate_choice=False)
+
+
+class PastShowsForm(FlaskForm):
+    """The exhibitions a company attended before, each chosen from the catalogue's series with
+    a year; without JavaScript more rows come from posting "Add more rows"."""
+
+    shows = FieldList(FormField(PastShowRow), min_entries=0, max_entries=MAX_PAST_SHOW_ROWS)
+    keep = SelectMultipleField(_l("Kept as written"))
+
+    def __init__(self, *args: Any, series: Sequence[catalogue.ExhibitionSeries], stored: Sequence[dict[str, Any]],
+                 unrecognised: Sequence[str], this_year: int, **kwargs: Any) -> None:
+        # Posted rows win over these (WTForms reads the form data first).
+        kwargs["data"] = {"shows": [{"series": s.get("series") or "", "year": str(s.get("year") or "")}
+                                    for s in stored],
+                          "keep": list(unrecognised)}
+        super().__init__(*args, **kwargs)
+        self.series_by_key = {s.key: s for s in series}
+        for show in stored:  # a series no longer in the catalogue stays choosable on its record
+            key = str(show.get("series") or "")
+            if key and key not in self.series_by_key:
+                self.series_by_key[key] = catalogue.ExhibitionSeries(key, str(show.get("name") or key),
+                                                                    str(show.get("name_ko") or ""))
+        years = list(range(this_year, this_year - PAST_SHOW_YEARS, -1))
+        years += sorted({int(str(s["year"])) for s in stored if s.get("year")} - set(years), reverse=True)
+        self.series_choices = [SelectChoice("", _l("Choose an exhibition"))] + [
+            SelectChoice(s.key, localized(s, "name") or s.name) for s in sorted(
+                self.series_by_key.values(), key=lambda s: (localized(s, "name") or s.name).casefold())]
+        self.year_choices = [SelectChoice("", _l("Year not known"))] + [SelectChoice(str(y), str(y)) for y in years]
+        self.keep.choices = [SelectChoice(line, line) for line in unrecognised]
+        self.add_rows(EMPTY_PAST_SHOW_ROWS)
+
+    def add_rows(self, count: int) -> None:
+        for _i in range(count):
+            if len(self.shows.entries) >= MAX_PAST_SHOW_ROWS:
+                break
+            self.shows.append_entry()
+        for entry in self.shows:
+            entry.form.series.choices = self.series_choices
+            entry.form.year.choices = self.year_choices
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        ok = super().validate(extra_validators)
+        offered_years = {c.value for c in self.year_choices}
+        for entry in self.shows:
+            row = entry.form
+            if row.series.data and row.series.data not in self.series_by_key:
+                row.series.errors = [*row.series.errors, _l("Choose an exhibition from the list.")]
+                ok = False
+            elif row.year.data and not row.series.data:
+                row.series.errors = [*row.series.errors, _l("Choose the exhibition you attended in that year.")]
+                ok = False
+            if (row.year.data or "") not in offered_years:
+                row.year.errors = [*row.year.errors, _l("Choose a year from the list.")]
+                ok = False
+        return ok
+
+    def chosen(self) -> list[PastShow]:
+        shows = []
+        for entry in self.shows:
+            found = self.series_by_key.get(entry.form.series.data or "")
+            if found is not None:
+                year = entry.form.year.data
+                shows.append(PastShow(found.key, int(year) if year else None, found.name, found.name_ko))
+        return shows

@@ -5,13 +5,21 @@ from flask import Blueprint, abort, flash, has_request_context, redirect, render
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
+from planner.accounts import services as accounts
 from planner.accounts.permissions import company_required
 from planner.catalogue import services as catalogue
 from planner.db import utcnow
 from planner.forms import CsrfForm
 from planner.i18n import _, localized
 from planner.signups import services
-from planner.signups.forms import ApplicationForm, MoveForm, WithdrawForm, form_data
+from planner.signups.forms import (
+    EMPTY_PAST_SHOW_ROWS,
+    ApplicationForm,
+    MoveForm,
+    PastShowsForm,
+    WithdrawForm,
+    form_data,
+)
 from planner.signups.models import Application, ApplicationStatus, PlaceKind
 from planner.signups.reasons import describe_reason
 from planner.signups.services import ApplicationAnswers, DuplicateApplication, SignupError, follows
@@ -252,3 +260,28 @@ def follow(offer_id: int) -> ResponseReturnValue:
         flash(_("We will remind you 3 days and 1 day before applications for %(exhibition)s close.",
                 exhibition=localized(offer.exhibition, "name")), "success")
     return redirect(url_for("signups.programme", slug=offer.programme.slug, _anchor=f"offer-{offer.id}"), 303)
+
+
+# --- past shows (part of the company profile, chosen from the catalogue's series) -------------
+
+@bp.route("/company/past-shows", methods=["GET", "POST"])
+@company_required
+def past_shows() -> ResponseReturnValue:
+    company = current_user.company
+    form = PastShowsForm(series=catalogue.exhibition_series(), stored=list(company.past_shows or []),
+                         unrecognised=list(company.prior_exhibitions or []), this_year=utcnow().year)
+    status = 200
+    if request.method == "POST" and request.form.get("more"):
+        form.add_rows(EMPTY_PAST_SHOW_ROWS)   # nothing saved: the company goes on choosing
+    elif form.validate_on_submit():
+        try:
+            accounts.set_past_shows(company, form.chosen(), unrecognised=form.keep.data or [], actor=current_user)
+        except accounts.AccountError as exc:
+            form.form_errors.append(str(exc))
+            status = exc.status_code
+        else:
+            flash(_("Your past shows are saved."), "success")
+            return redirect(url_for("accounts.company"), 303)
+    elif request.method == "POST":
+        status = 400
+    return render_template("signups/past_shows.html", form=form), status

@@ -34,6 +34,14 @@ from planner.catalogue.services.filters import (
     parse_filter_pairs,
     parse_filters,
 )
+from planner.catalogue.services.markets import (
+    DEFENCE_EXPORT_MARKETS,
+    NOT_MARKETS,
+    MarketGroup,
+    MarketOption,
+    market_codes,
+    market_groups,
+)
 from planner.catalogue.services.programmes import (
     CRITERIA_KEYS,
     SLUG_PATTERN,
@@ -74,6 +82,7 @@ from planner.catalogue.services.search import (
     seoul_offset_hours_for,
     timeline,
 )
+from planner.catalogue.services.series_list import ExhibitionSeries, exhibition_series, series_for_line
 from planner.catalogue.services.transfer import (
     CSV_COLUMNS,
     MAX_IMPORT_BYTES,
@@ -82,14 +91,6 @@ from planner.catalogue.services.transfer import (
     RowError,
     export_csv,
     import_csv,
-)
-from planner.catalogue.services.markets import (
-    DEFENCE_EXPORT_MARKETS,
-    NOT_MARKETS,
-    MarketGroup,
-    MarketOption,
-    market_codes,
-    market_groups,
 )
 from planner.catalogue.services.versions import catalogue_version
 from planner.catalogue.services.vocabulary import (
@@ -103,6 +104,7 @@ from planner.catalogue.services.vocabulary import (
 )
 
 __all__ = [
+    "ExhibitionSeries", "exhibition_series", "series_for_line",
     "DEFENCE_EXPORT_MARKETS", "NOT_MARKETS", "MarketGroup", "MarketOption", "market_codes", "market_groups",
     "CERTAINTY_LABELS", "CONTROL_CHARS", "MAX_YEAR", "MIN_YEAR", "STATUS_LABELS", "country_choices",
     "is_known_country", "FILTER_NAMES", "MAX_QUERY_LENGTH", "MAX_QUERY_WORDS", "ExhibitionFilters",
