@@ -265,7 +265,8 @@ class PastShowsForm(FlaskForm):
                 self.series_by_key.values(), key=lambda s: (localized(s, "name") or s.name).casefold())]
         self.year_choices = [SelectChoice("", _l("Year not known"))] + [SelectChoice(str(y), str(y)) for y in years]
         self.keep.choices = [SelectChoice(line, line) for line in unrecognised]
-        self.add_rows(EMPTY_PAST_SHOW_ROWS)
+        # Empty rows under the stored ones; a posted form brings its own rows back.
+        self.add_rows(0 if self.is_submitted() else EMPTY_PAST_SHOW_ROWS)
 
     def add_rows(self, count: int) -> None:
         for _i in range(count):
