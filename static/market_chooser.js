@@ -22,10 +22,11 @@
     }
     function updateCount() {
       var chosen = ticked();
-      count.textContent = count.getAttribute("data-template").replace("#", String(chosen.length));
+      if (count) { count.textContent = count.getAttribute("data-template").replace("#", String(chosen.length)); }
       var labels = chosen.map(function (el) { return el.parentNode.textContent.trim(); });
-      names.textContent = labels.join(", ");
-      names.hidden = labels.length === 0;
+      var none = names.getAttribute("data-none");
+      names.textContent = labels.length ? labels.join(", ") : (none || "");
+      names.hidden = !labels.length && !none;
     }
     function filter() {
       var needle = input.value.trim().toLocaleLowerCase();

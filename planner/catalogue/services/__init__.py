@@ -37,6 +37,7 @@ from planner.catalogue.services.filters import (
 from planner.catalogue.services.markets import (
     DEFENCE_EXPORT_MARKETS,
     NOT_MARKETS,
+    NOT_SHOW_PLACES,
     MarketGroup,
     MarketOption,
     market_codes,
@@ -105,7 +106,7 @@ from planner.catalogue.services.vocabulary import (
 
 __all__ = [
     "ExhibitionSeries", "exhibition_series", "series_for_line",
-    "DEFENCE_EXPORT_MARKETS", "NOT_MARKETS", "MarketGroup", "MarketOption", "market_codes", "market_groups",
+    "DEFENCE_EXPORT_MARKETS", "NOT_MARKETS", "NOT_SHOW_PLACES", "MarketGroup", "MarketOption", "market_codes", "market_groups",
     "CERTAINTY_LABELS", "CONTROL_CHARS", "MAX_YEAR", "MIN_YEAR", "STATUS_LABELS", "country_choices",
     "is_known_country", "FILTER_NAMES", "MAX_QUERY_LENGTH", "MAX_QUERY_WORDS", "ExhibitionFilters",
     "filter_clauses", "FilterError", "includes_past", "parse_filter_pairs", "parse_filters", "PER_PAGE",

@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from planner.catalogue.regions import NOT_PLACES, REGION_LABELS, REGIONS, region_of
 from planner.i18n import country_name, known_country_codes
 
-__all__ = ["DEFENCE_EXPORT_MARKETS", "NOT_MARKETS", "MarketGroup", "MarketOption", "market_codes",
+__all__ = ["DEFENCE_EXPORT_MARKETS", "NOT_MARKETS", "NOT_SHOW_PLACES", "MarketGroup", "MarketOption", "market_codes",
            "market_groups"]
 
 # Markets Korean defence SMEs name most often: with the countries hosting shows, offered first.
@@ -26,8 +26,9 @@ DEFENCE_EXPORT_MARKETS = frozenset({
 # Territories nobody sells to (no population, or a base only) and Babel's codes that are parts
 # of other countries rather than countries (Canary Islands, Ceuta and Melilla, Diego Garcia...).
 UNINHABITED = frozenset({"AQ", "BV", "HM", "GS", "TF", "UM", "IO", "CP", "CQ", "DG", "AC", "TA", "EA", "IC"})
-# Korea itself is not an export market.
-NOT_MARKETS = NOT_PLACES | UNINHABITED | {"KR"}
+# Korea itself is not an export market (but holds shows).
+NOT_SHOW_PLACES = NOT_PLACES | UNINHABITED
+NOT_MARKETS = NOT_SHOW_PLACES | {"KR"}
 OTHER_GROUP = "other"
 
 
@@ -56,17 +57,17 @@ def _option(code: str, locale_code: str) -> MarketOption:
                         names=" | ".join(sorted(n.casefold() for n in names)))
 
 
-def market_groups(*, leading: Iterable[str] = (), kept: Iterable[str] = (),
-                  exclude: Iterable[str] = NOT_MARKETS, locale_code: str | None = None) -> list[MarketGroup]:
-    """The chooser's groups: the leading markets (defence export markets and `leading`, e.g. the
-    countries hosting shows) first, then every other offered country under its region. Codes in
-    `kept` (already stored on the record) are offered even when excluded; an unknown one goes to
-    a last group under its own code."""
+def market_groups(*, leading: Iterable[str] = (), kept: Iterable[str] = (), exclude: Iterable[str] = NOT_MARKETS,
+                  defence_markets: bool = True, locale_code: str | None = None) -> list[MarketGroup]:
+    """The chooser's groups: the leading markets (`leading`, e.g. the countries hosting shows,
+    and the defence export markets unless `defence_markets` is false) first, then every other
+    offered country under its region. Codes in `kept` (already stored on the record, or asked
+    for in a link) are offered even when excluded; an unknown one goes to a last group."""
     if locale_code is None:
         locale_code = str(get_locale() or "en") if has_request_context() else "en"
     kept_codes = {c.upper() for c in kept if c}
     offered = market_codes(exclude=exclude) | (kept_codes & known_country_codes())
-    main = (set(DEFENCE_EXPORT_MARKETS) | {c.upper() for c in leading}) & offered
+    main = (set(DEFENCE_EXPORT_MARKETS if defence_markets else ()) | {c.upper() for c in leading}) & offered
 
     def sort(codes: Iterable[str]) -> tuple[MarketOption, ...]:
         return tuple(sorted((_option(c, locale_code) for c in codes), key=lambda o: o.label.casefold()))
