@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flask import has_request_context
-from flask_babel import get_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import lazy_gettext as _l
 
 from planner.catalogue.regions import NOT_PLACES, REGION_LABELS, REGIONS, region_of
@@ -65,20 +66,29 @@ def market_groups(*, leading: Iterable[str] = (), kept: Iterable[str] = (), excl
     for in a link) are offered even when excluded; an unknown one goes to a last group."""
     if locale_code is None:
         locale_code = str(get_locale() or "en") if has_request_context() else "en"
-    kept_codes = {c.upper() for c in kept if c}
+    return list(_groups(frozenset(c.upper() for c in leading), frozenset(c.upper() for c in kept if c),
+                        frozenset(exclude), defence_markets, locale_code))
+
+
+@lru_cache(maxsize=64)
+def _groups(leading: frozenset[str], kept_codes: frozenset[str], exclude: frozenset[str], defence_markets: bool,
+            locale_code: str) -> tuple[MarketGroup, ...]:
+    # Some 230 names sorted per form would show on every page that has a chooser; the groups
+    # are immutable, so the few combinations in use are kept.
     offered = market_codes(exclude=exclude) | (kept_codes & known_country_codes())
-    main = (set(DEFENCE_EXPORT_MARKETS if defence_markets else ()) | {c.upper() for c in leading}) & offered
+    main = (set(DEFENCE_EXPORT_MARKETS if defence_markets else ()) | leading) & offered
 
     def sort(codes: Iterable[str]) -> tuple[MarketOption, ...]:
         return tuple(sorted((_option(c, locale_code) for c in codes), key=lambda o: o.label.casefold()))
 
-    groups = [MarketGroup("main", str(_l("Main markets")), sort(main))]
-    for slug, label in REGION_LABELS.items():
-        codes = (REGIONS[slug] & offered) - main
-        if codes:
-            groups.append(MarketGroup(slug, str(label), sort(codes)))
-    unplaced = {c for c in offered - main if region_of(c) is None} | (kept_codes - known_country_codes())
-    if unplaced:
-        groups.append(MarketGroup(OTHER_GROUP, str(_l("Other")), tuple(
-            MarketOption(c, country_name(c, locale_code), c.casefold()) for c in sorted(unplaced))))
-    return groups
+    with force_locale(locale_code):  # the labels are cached per language: make them in that one
+        groups = [MarketGroup("main", str(_l("Main markets")), sort(main))]
+        for slug, label in REGION_LABELS.items():
+            codes = (REGIONS[slug] & offered) - main
+            if codes:
+                groups.append(MarketGroup(slug, str(label), sort(codes)))
+        unplaced = {c for c in offered - main if region_of(c) is None} | (kept_codes - known_country_codes())
+        if unplaced:
+            groups.append(MarketGroup(OTHER_GROUP, str(_l("Other")), tuple(
+                MarketOption(c, country_name(c, locale_code), c.casefold()) for c in sorted(unplaced))))
+    return tuple(groups)
