@@ -18,6 +18,7 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from planner.accounts.services import PastShow
 from planner.catalogue import services as catalogue
@@ -243,7 +244,8 @@ class PastShowsForm(FlaskForm):
     a year; without JavaScript more rows come from posting "Add more rows"."""
 
     shows = FieldList(FormField(PastShowRow), min_entries=0, max_entries=MAX_PAST_SHOW_ROWS)
-    keep = SelectMultipleField(_l("Kept as written"))
+    keep = SelectMultipleField(_l("Kept as written"), widget=ListWidget(prefix_label=False),
+                               option_widget=CheckboxInput())
 
     def __init__(self, *args: Any, series: Sequence[catalogue.ExhibitionSeries], stored: Sequence[dict[str, Any]],
                  unrecognised: Sequence[str], this_year: int, **kwargs: Any) -> None:

@@ -17,7 +17,7 @@ def test_country_filter_lists_host_countries_first_as_radio_buttons_without_anta
     assert main < chooser.index('value="CL"') < europe and main < chooser.index('value="KR"') < europe
     assert europe < chooser.index('value="PL"')  # no show in Poland yet: under its region
     assert 'value="AQ"' not in chooser and "<select" not in chooser
-    assert "<details class=\"market-chooser\" data-market-chooser>" in page  # folded: no filter set
+    assert "<details class=\"market-chooser market-chooser-single\" data-market-chooser>" in page  # folded: no filter set
 
 
 def test_a_country_asked_for_in_the_link_comes_back_ticked_in_its_open_region(client, db):
