@@ -63,7 +63,8 @@ def test_demo_data_opens_offers_at_upcoming_shows_for_a_demo_company(runner, db)
 
 def _snapshot(db) -> dict[str, list[tuple]]:
     companies = sorted((c.registration_number, c.legal_name, str(c.size_class), tuple(c.sectors), c.employees,
-                        c.has_defence_exports, c.export_record, tuple(c.prior_exhibitions), c.no_show_count)
+                        c.has_defence_exports, c.export_record, tuple(c.prior_exhibitions), repr(c.past_shows),
+                        c.no_show_count)
                        for c in db.session.scalars(db.select(Company)))
     users = sorted((u.email, u.name, u.password_hash, u.company.registration_number)
                    for u in db.session.scalars(db.select(User)))

@@ -92,18 +92,13 @@ class CompanyProfileForm(FlaskForm):
     has_defence_exports = BooleanField(_l("The company has exported defence products before"))
     export_record = TextAreaField(_l("Defence export record"), validators=[Optional(), Length(max=2000)],
                                   description=_l("Countries, customers and years, if any."))
-    prior_exhibitions = TextAreaField(_l("Exhibitions attended before"),
-                                      validators=[Optional(), Length(max=2000)],
-                                      description=_l("One show per line, e.g. Eurosatory 2024."))
 
     def details(self) -> CompanyDetails:
-        lines = (self.prior_exhibitions.data or "").splitlines()
         return CompanyDetails(
             legal_name=self.legal_name.data or "", size_class=SizeClass(self.size_class.data),
             sectors=tuple(self.sectors.data or ()), products=self.products.data or "",
             employees=self.employees.data, export_record=self.export_record.data or "",
             has_defence_exports=bool(self.has_defence_exports.data),
-            prior_exhibitions=tuple(line for line in lines if line.strip()),
             legal_name_ko=self.legal_name_ko.data or "", fascia_name=self.fascia_name.data or "",
             fascia_name_ko=self.fascia_name_ko.data or "")
 
@@ -118,7 +113,6 @@ class CompanyProfileForm(FlaskForm):
         self.employees.data = company.employees  # type: ignore[attr-defined]
         self.has_defence_exports.data = company.has_defence_exports  # type: ignore[attr-defined]
         self.export_record.data = company.export_record or ""  # type: ignore[attr-defined]
-        self.prior_exhibitions.data = "\n".join(company.prior_exhibitions or [])  # type: ignore[attr-defined]
 
 
 class RegistrationForm(CompanyProfileForm, _NewPasswordMixin):

@@ -59,7 +59,11 @@ class Company(Model):
     employees: Mapped[int | None] = mapped_column(Integer)
     export_record: Mapped[str | None] = mapped_column(Text)
     has_defence_exports: Mapped[bool] = mapped_column(Boolean, default=False)
-    # Slugs of exhibitions (or free-text show names) attended before.
+    # Exhibitions attended before, chosen from the catalogue's series: [{"series": series key
+    # (catalogue.series), "year": 2024 or null, "name": "Eurosatory", "name_ko": "유로사토리"}].
+    past_shows: Mapped[list[dict[str, object]]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
+    # Lines of the former free-text field that named no series of the catalogue: shown to the
+    # company as "not recognised, please choose" until it removes them; scoring still reads them.
     prior_exhibitions: Mapped[list[str]] = mapped_column(JSON, default=list)
     no_show_count: Mapped[int] = mapped_column(Integer, default=0)
     # Size class sets points and subsidy, so a coordinator checks it against the certificate;

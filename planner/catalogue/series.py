@@ -4,6 +4,7 @@ matched to an edition of the same show. Pure."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 # A four-digit edition year standing on its own ("Eurosatory 2024", "idex-2025", "DSEI'27" is
 # left alone: two digits are too often part of a name).
@@ -28,3 +29,34 @@ def exhibition_series_keys(*, name: str, slug: str, name_ko: str | None = None) 
         keys.add(series_key(name_ko))
     keys.discard("")
     return frozenset(keys)
+
+
+def edition_year(text: str) -> int | None:
+    """The four-digit edition year a line names ("Eurosatory 2024" → 2024), if any."""
+    found = _YEAR.search(text)
+    return int(found.group(0)) if found else None
+
+
+def series_label(name: str) -> str:
+    """An edition's name without its year: the series' name ("Eurosatory 2026" → "Eurosatory")."""
+    return re.sub(r"\s{2,}", " ", _YEAR.sub(" ", name)).strip(" -–—'’") or name.strip()
+
+
+def series_index(editions: Iterable[tuple[str, str, str | None]]) -> dict[str, str]:
+    """Every key an edition answers to, mapped to its series' own key (that of its name), from
+    (name, slug, Korean name) of each edition: what a company typed is read through it."""
+    index: dict[str, str] = {}
+    for name, slug, name_ko in editions:
+        own = series_key(name)
+        if not own:
+            continue
+        for key in exhibition_series_keys(name=name, slug=slug, name_ko=name_ko):
+            index.setdefault(key, own)
+    return index
+
+
+def read_past_show(line: str, index: dict[str, str]) -> tuple[str, int | None] | None:
+    """(series key, year) of a line such as "Eurosatory 2024" or "eurosatory-2024", or None
+    when it names no series of the catalogue."""
+    own = index.get(series_key(line))
+    return (own, edition_year(line)) if own else None

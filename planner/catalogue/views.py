@@ -53,7 +53,11 @@ def _calendar_path(args: dict[str, str]) -> str:
 
 
 def _list_context() -> dict[str, object]:
-    return dict(countries=services.country_choices(), host_countries=services.host_country_codes(),
+    hosts = services.host_country_codes()
+    # The countries hosting a show first; a country asked for in the link stays offered.
+    groups = services.market_groups(leading=hosts, kept=[c for c in [(request.args.get("country") or "").upper()] if services.is_known_country(c)],
+                                    exclude=services.NOT_SHOW_PLACES, defence_markets=False)
+    return dict(countries=services.country_choices(), host_countries=hosts, country_groups=groups,
                 regions=REGION_LABELS,
                 status_labels=services.STATUS_LABELS, certainty_labels=services.CERTAINTY_LABELS)
 

@@ -117,7 +117,9 @@ def _ensure_company() -> Company:
             size_class=SizeClass.small, sectors=["land", "security"],
             products="Thermal weapon sights, night-vision goggles, periscopes", employees=48,
             export_record="Thermal sights to Poland (2024) and the Philippines (2025).",
-            has_defence_exports=True, prior_exhibitions=["DX Korea 2024"])
+            has_defence_exports=True,
+            past_shows=[{"series": "eurosatory", "year": 2024, "name": "Eurosatory", "name_ko": "유로사토리"}],
+            prior_exhibitions=["DX Korea 2024"])  # a home show: no series of the foreign catalogue
         db.session.add(company)
         db.session.flush()
     return company

@@ -1,6 +1,7 @@
 """Forms of the applicant side: the application (booth or delegation), withdrawal, rank moves."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -19,19 +20,16 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from planner.accounts.models import DocumentKind
+from planner.accounts.services import PastShow
+from planner.catalogue import services as catalogue
 from planner.catalogue.models import Offer
 from planner.db import is_valid_id
-from planner.i18n import country_name, known_country_codes
+from planner.i18n import localized
 from planner.signups.models import PlaceKind
 from planner.signups.services import ApplicationAnswers, Delegate, Exhibit
-
-# Markets Korean defence SMEs name most often, listed first so the long list is rarely needed.
-FREQUENT_MARKETS = ("PL", "AE", "SA", "EG", "IN", "ID", "PH", "MY", "TH", "VN", "AU", "RO", "NO",
-                    "EE", "TR", "US", "GB", "FR", "DE", "CA", "PE", "QA")
-# Codes that are not export markets: Korea itself, unions and placeholders.
-NOT_MARKETS = frozenset({"KR", "EU", "EZ", "UN", "ZZ", "XA", "XB", "QO"})
 
 EXHIBIT_ROWS = 5        # rows shown without JavaScript; empty ones are ignored
 MAX_EXHIBIT_ROWS = 30   # signups.js may add rows up to this many
@@ -56,11 +54,31 @@ class DelegateForm(Form):
     role = StringField(_l("Role"), validators=[Optional(), Length(max=120)])
 
 
+class MarketsField(SelectMultipleField):
+    """Countries ticked in the market chooser (templates/_macros/market_chooser.html). Only the
+    offered markets are accepted, and those already stored on the record (`kept`), so an old
+    choice no longer offered is neither lost nor refused."""
+
+    def offer_markets(self, *, kept: Sequence[str] = ()) -> None:
+        self.groups = catalogue.market_groups(leading=catalogue.host_country_codes(), kept=kept)
+        self.choices = [SelectChoice(o.code, o.label) for g in self.groups for o in g.options]
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        # Codes are upper case; a hand-made post of "fr" means FR.
+        self.data = list(dict.fromkeys(str(v).strip().upper() for v in valuelist if str(v).strip()))
+
+    def pre_validate(self, form: Any) -> None:
+        offered = {choice.value for choice in self.choices or ()}
+        unknown = [code for code in self.data or () if code not in offered]
+        if unknown:
+            raise ValidationError(_l("“%(code)s” is not a market you can choose: tick countries from the list.",
+                                     code=unknown[0][:10]))
+
+
 class ApplicationForm(FlaskForm):
     exhibits = FieldList(FormField(ExhibitForm), min_entries=EXHIBIT_ROWS, max_entries=MAX_EXHIBIT_ROWS)
-    target_markets = SelectMultipleField(
-        _l("Target markets"),
-        description=_l("Countries where you want to sell. Hold Ctrl (⌘ on a Mac) to choose several."))
+    target_markets = MarketsField(
+        _l("Target markets"), description=_l("Countries where you want to sell: tick as many as you like."))
     needs_guarantee = BooleanField(
         _l("Guarantee or financing support"),
         description=_l("You would like export guarantees or financing from the trade-insurance corporation."))
@@ -84,11 +102,12 @@ class ApplicationForm(FlaskForm):
         description=_l("Required. Strategic items may only be shown or discussed abroad with the "
                        "licences the law requires; the agency relies on this statement."))
 
-    def __init__(self, *args: Any, offer: Offer, kind: PlaceKind, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, offer: Offer, kind: PlaceKind, kept_markets: Sequence[str] = (),
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.offer = offer
         self.kind = kind
-        self.target_markets.choices = market_choices()
+        self.target_markets.offer_markets(kept=kept_markets)
         while len(self.exhibits.entries) < EXHIBIT_ROWS:
             self.exhibits.append_entry()
         if kind == PlaceKind.delegation:
@@ -162,17 +181,6 @@ class ApplicationForm(FlaskForm):
             export_control_attested=bool(self.export_control_attested.data))
 
 
-def market_choices() -> list[SelectChoice]:
-    """Country choices in the viewer's language: frequent markets first, then all others."""
-    frequent_label, other_label = str(_l("Frequent markets")), str(_l("All other countries"))
-    frequent = sorted((SelectChoice(code, country_name(code), optgroup=frequent_label)
-                       for code in FREQUENT_MARKETS), key=lambda choice: choice.label)
-    others = sorted((SelectChoice(code, country_name(code), optgroup=other_label)
-                     for code in known_country_codes() - NOT_MARKETS - set(FREQUENT_MARKETS)),
-                    key=lambda choice: choice.label)
-    return frequent + others
-
-
 def form_data(answers: ApplicationAnswers) -> dict[str, Any]:
     """Initial data for ApplicationForm from stored answers (editing)."""
     return {
@@ -238,3 +246,81 @@ class MoveForm(FlaskForm):
         # Optional() lets a blank value through without the pattern: " " means no order shown.
         order = (self.order.data or "").strip()
         return [int(i) for i in order.split(",")] if order else None
+
+
+# --- past shows (the company's exhibitions attended before) ----------------------------------
+
+PAST_SHOW_YEARS = 12        # the years offered: this one and the eleven before
+EMPTY_PAST_SHOW_ROWS = 3    # empty rows under the filled ones; "Add more rows" adds as many again
+MAX_PAST_SHOW_ROWS = 60
+
+
+class PastShowRow(Form):
+    series = SelectField(_l("Exhibition"), validate_choice=False)
+    year = SelectField(_l("Year"), validate_choice=False)
+
+
+class PastShowsForm(FlaskForm):
+    """The exhibitions a company attended before, each chosen from the catalogue's series with
+    a year; without JavaScript more rows come from posting "Add more rows"."""
+
+    shows = FieldList(FormField(PastShowRow), min_entries=0, max_entries=MAX_PAST_SHOW_ROWS)
+    keep = SelectMultipleField(_l("Kept as written"), widget=ListWidget(prefix_label=False),
+                               option_widget=CheckboxInput())
+
+    def __init__(self, *args: Any, series: Sequence[catalogue.ExhibitionSeries], stored: Sequence[dict[str, Any]],
+                 unrecognised: Sequence[str], this_year: int, **kwargs: Any) -> None:
+        # Posted rows win over these (WTForms reads the form data first).
+        kwargs["data"] = {"shows": [{"series": s.get("series") or "", "year": str(s.get("year") or "")}
+                                    for s in stored],
+                          "keep": list(unrecognised)}
+        super().__init__(*args, **kwargs)
+        self.series_by_key = {s.key: s for s in series}
+        for show in stored:  # a series no longer in the catalogue stays choosable on its record
+            key = str(show.get("series") or "")
+            if key and key not in self.series_by_key:
+                self.series_by_key[key] = catalogue.ExhibitionSeries(key, str(show.get("name") or key),
+                                                                    str(show.get("name_ko") or ""))
+        years = list(range(this_year, this_year - PAST_SHOW_YEARS, -1))
+        years += sorted({int(str(s["year"])) for s in stored if s.get("year")} - set(years), reverse=True)
+        self.series_choices = [SelectChoice("", _l("Choose an exhibition"))] + [
+            SelectChoice(s.key, localized(s, "name") or s.name) for s in sorted(
+                self.series_by_key.values(), key=lambda s: (localized(s, "name") or s.name).casefold())]
+        self.year_choices = [SelectChoice("", _l("Year not known"))] + [SelectChoice(str(y), str(y)) for y in years]
+        self.keep.choices = [SelectChoice(line, line) for line in unrecognised]
+        # Empty rows under the stored ones; a posted form brings its own rows back.
+        self.add_rows(0 if self.is_submitted() else EMPTY_PAST_SHOW_ROWS)
+
+    def add_rows(self, count: int) -> None:
+        for _i in range(count):
+            if len(self.shows.entries) >= MAX_PAST_SHOW_ROWS:
+                break
+            self.shows.append_entry()
+        for entry in self.shows:
+            entry.form.series.choices = self.series_choices
+            entry.form.year.choices = self.year_choices
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        ok = super().validate(extra_validators)
+        offered_years = {c.value for c in self.year_choices}
+        for entry in self.shows:
+            row = entry.form
+            if row.series.data and row.series.data not in self.series_by_key:
+                row.series.errors = [*row.series.errors, _l("Choose an exhibition from the list.")]
+                ok = False
+            elif row.year.data and not row.series.data:
+                row.series.errors = [*row.series.errors, _l("Choose the exhibition you attended in that year.")]
+                ok = False
+            if (row.year.data or "") not in offered_years:
+                row.year.errors = [*row.year.errors, _l("Choose a year from the list.")]
+                ok = False
+        return ok
+
+    def chosen(self) -> list[PastShow]:
+        shows = []
+        for entry in self.shows:
+            found = self.series_by_key.get(entry.form.series.data or "")
+            if found is not None:
+                year = entry.form.year.data
+                shows.append(PastShow(found.key, int(year) if year else None, found.name, found.name_ko))
+        return shows

@@ -19,6 +19,7 @@ from sqlalchemy import func, insert, select
 from planner.accounts.models import Company, Role, User
 from planner.catalogue import services as catalogue
 from planner.catalogue.models import Exhibition, ExhibitionStatus, Offer, OfferMode, Programme, default_criteria
+from planner.catalogue.series import series_key, series_label
 from planner.extensions import db
 from planner.signups.models import Application, ApplicationStatus, PlaceKind
 from planner.vocab import Sector, SizeClass
@@ -124,8 +125,15 @@ def _insert_returning_ids(model: Any, rows: Sequence[dict[str, Any]], tick: Call
     return ids
 
 
+def _past_show(exhibition: Exhibition) -> dict[str, object]:
+    """A past show as the profile stores it: the series of a catalogue edition, with its year."""
+    return {"series": series_key(exhibition.name), "year": exhibition.edition_year,
+            "name": series_label(exhibition.name),
+            "name_ko": series_label(exhibition.name_ko) if exhibition.name_ko else ""}
+
+
 def _company_rows(rng: random.Random, count: int, taken: set[str],
-                  exhibition_slugs: Sequence[str]) -> list[dict[str, Any]]:
+                  exhibitions: Sequence[Exhibition]) -> list[dict[str, Any]]:
     rows = []
     for i in range(count):
         while True:
@@ -140,9 +148,11 @@ def _company_rows(rng: random.Random, count: int, taken: set[str],
         low, high = EMPLOYEES[size]
         exporter = rng.random() < {SizeClass.small: 0.2, SizeClass.medium: 0.45,
                                    SizeClass.middle_market: 0.7, SizeClass.large: 0.9}[size]
-        prior: list[str] = []
-        if exhibition_slugs and rng.random() < 0.4:
-            prior = sorted(rng.sample(list(exhibition_slugs), min(len(exhibition_slugs), rng.randint(1, 3))))
+        prior: list[dict[str, object]] = []
+        if exhibitions and rng.random() < 0.4:
+            # Stored as a company chooses them on its profile (series keys), not as slugs.
+            chosen = rng.sample(list(exhibitions), min(len(exhibitions), rng.randint(1, 3)))
+            prior = [_past_show(e) for e in sorted(chosen, key=lambda e: e.slug)]
         products = sorted({rng.choice(PRODUCTS[Sector(s)]) for s in sectors})
         rows.append(dict(
             registration_number=number,
@@ -152,7 +162,7 @@ def _company_rows(rng: random.Random, count: int, taken: set[str],
             employees=rng.randint(low, high), has_defence_exports=exporter,
             export_record=(f"Defence exports to {', '.join(rng.sample(MARKETS, rng.randint(1, 4)))} "
                            f"since {rng.randint(2008, 2024)}") if exporter else "",
-            prior_exhibitions=prior,
+            past_shows=prior, prior_exhibitions=[],
             no_show_count=(rng.choice((1, 1, 2)) if prior and rng.random() < 0.12 else 0),
             created_at=BASE - dt.timedelta(days=rng.randint(30, 2000)), updated_at=BASE))
     return rows
@@ -266,7 +276,7 @@ def make_synthetic(exhibitions: Sequence[Exhibition], *, companies: int, applica
                unit="row", disable=not progress)
 
     taken = set(db.session.scalars(select(Company.registration_number)))
-    company_rows = _company_rows(rng, companies, taken, [e.slug for e in exhibitions])
+    company_rows = _company_rows(rng, companies, taken, exhibitions)
     company_ids = _insert_returning_ids(Company, company_rows, bar.update)
 
     password_hash = _password_hash(seed)

@@ -23,7 +23,15 @@ from planner.extensions import limiter
 from planner.forms import CsrfForm
 from planner.i18n import _, localized
 from planner.signups import services
-from planner.signups.forms import ApplicationDocumentForm, ApplicationForm, MoveForm, WithdrawForm, form_data
+from planner.signups.forms import (
+    EMPTY_PAST_SHOW_ROWS,
+    ApplicationDocumentForm,
+    ApplicationForm,
+    MoveForm,
+    PastShowsForm,
+    WithdrawForm,
+    form_data,
+)
 from planner.signups.models import Application, ApplicationStatus, PlaceKind
 from planner.signups.reasons import describe_reason
 from planner.signups.services import ApplicationAnswers, DuplicateApplication, SignupError, follows
@@ -188,8 +196,9 @@ def edit(application_id: int) -> ResponseReturnValue:
         flash(_("This application can no longer be changed."), "error")
         return _detail(application, WithdrawForm(), 403)
     kind = PlaceKind(application.kind)
-    form = ApplicationForm(offer=application.offer, kind=kind,
-                           data=form_data(ApplicationAnswers.from_application(application)))
+    answers = ApplicationAnswers.from_application(application)
+    form = ApplicationForm(offer=application.offer, kind=kind, data=form_data(answers),
+                           kept_markets=answers.target_markets)
     status = 200
     if form.validate_on_submit():
         try:
@@ -306,3 +315,28 @@ def follow(offer_id: int) -> ResponseReturnValue:
         flash(_("We will remind you 3 days and 1 day before applications for %(exhibition)s close.",
                 exhibition=localized(offer.exhibition, "name")), "success")
     return redirect(url_for("signups.programme", slug=offer.programme.slug, _anchor=f"offer-{offer.id}"), 303)
+
+
+# --- past shows (part of the company profile, chosen from the catalogue's series) -------------
+
+@bp.route("/company/past-shows", methods=["GET", "POST"])
+@company_required
+def past_shows() -> ResponseReturnValue:
+    company = current_user.company
+    form = PastShowsForm(series=catalogue.exhibition_series(), stored=list(company.past_shows or []),
+                         unrecognised=list(company.prior_exhibitions or []), this_year=utcnow().year)
+    status = 200
+    if request.method == "POST" and request.form.get("more"):
+        form.add_rows(EMPTY_PAST_SHOW_ROWS)   # nothing saved: the company goes on choosing
+    elif form.validate_on_submit():
+        try:
+            accounts.set_past_shows(company, form.chosen(), unrecognised=form.keep.data or [], actor=current_user)
+        except accounts.AccountError as exc:
+            form.form_errors.append(str(exc))
+            status = exc.status_code
+        else:
+            flash(_("Your past shows are saved."), "success")
+            return redirect(url_for("accounts.company"), 303)
+    elif request.method == "POST":
+        status = 400
+    return render_template("signups/past_shows.html", form=form), status

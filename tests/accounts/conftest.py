@@ -40,7 +40,6 @@ def registration_data(**overrides) -> dict:
         "employees": "42",
         "has_defence_exports": "y",
         "export_record": "Poland 2023",
-        "prior_exhibitions": "Eurosatory 2024\nADEX 2025",
         "name": "Kim Minji",
         "email": "minji@hanbit.example",
         "password": "blue-falcon-harbour",

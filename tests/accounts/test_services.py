@@ -15,8 +15,7 @@ UTC = dt.timezone.utc
 NOW = dt.datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 DETAILS = CompanyDetails(legal_name="Hanbit Defence", size_class=SizeClass.small,
                          sectors=("land", "cyber"), products="Sights", employees=12,
-                         export_record="", has_defence_exports=False,
-                         prior_exhibitions=("Eurosatory 2024", "", "  ADEX 2025 "))
+                         export_record="", has_defence_exports=False)
 
 
 # --- business registration numbers ---
@@ -92,7 +91,7 @@ def test_registration_creates_company_and_unverified_first_user(app, db):
                                       password="blue-falcon-harbour", now=NOW)
     company = db.session.get(Company, user.company_id)
     assert company.registration_number == "2208112341"
-    assert company.prior_exhibitions == ["Eurosatory 2024", "ADEX 2025"]
+    assert company.past_shows == [] and company.prior_exhibitions == []  # chosen later, from the catalogue
     assert user.email == "minji@hanbit.example"
     assert user.email_verified_at is None
 

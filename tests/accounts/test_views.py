@@ -298,7 +298,7 @@ def test_editing_the_profile_saves_it_and_never_the_registration_number(client, 
     assert form.status_code == 200 and user.company.legal_name in form.text
     response = client.post("/account/company/edit", data={
         "legal_name": "Renamed Co", "size_class": "medium", "sectors": ["air"], "employees": "60",
-        "registration_number": "1248100998", "prior_exhibitions": "IDEX 2025"})
+        "registration_number": "1248100998"})
     assert response.status_code == 302
     company = db.session.get(Company, user.company_id)
     assert (company.legal_name, company.size_class, company.sectors) == ("Renamed Co", "medium", ["air"])

@@ -31,7 +31,8 @@ def board_data(app, coordinator):
     dubai = make_offer(programme=programme, exhibition=make_exhibition(name="Dubai Show", country_code="AE"),
                        booth_capacity=0, delegation_capacity=1, delegation_cost_krw=4_000_000)
     small = make_company(legal_name="Small Co", size_class="small", prior_exhibitions=[])
-    medium = make_company(legal_name="Medium Co", size_class="medium", prior_exhibitions=["DSEI"])
+    medium = make_company(legal_name="Medium Co", size_class="medium",  # chose DSEI on its profile
+                          past_shows=[{"series": "dsei", "year": 2025, "name": "DSEI", "name_ko": ""}])
     other = make_company(legal_name="Other Co", size_class="small", prior_exhibitions=[])
     a1 = make_application(company=small, offer=paris, kind=PlaceKind.booth, status=ApplicationStatus.confirmed,
                           answers={"exhibits": [{"name": "Ballistic panels", "needs_licence": True,

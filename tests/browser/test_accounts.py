@@ -7,7 +7,7 @@ import pytest
 
 from planner.extensions import db
 from planner.notifications.models import OutboxMessage
-from tests.factories import brn_with_check_digit
+from tests.factories import brn_with_check_digit, make_exhibition
 
 
 @pytest.fixture(autouse=True)
@@ -31,7 +31,6 @@ def test_register_verify_log_out_and_log_in_again(live_server, page, seed):
     page.get_by_label("Security").check()
     page.locator("#products").fill("Thermal sights")
     page.get_by_label("Employees").fill("35")
-    page.get_by_label("Exhibitions attended before").fill("Eurosatory 2024")
     page.get_by_label("Your name").fill("Kim Minji")
     page.get_by_label("Your work email").fill("minji@hanbit-optics.example")
     page.locator("#password").fill("blue-falcon-harbour")
@@ -47,6 +46,15 @@ def test_register_verify_log_out_and_log_in_again(live_server, page, seed):
     page.get_by_text("your email address is confirmed").wait_for()
     page.get_by_role("heading", name="Hanbit Optics Co., Ltd.").wait_for()
     assert page.get_by_text("Please verify your email").count() == 0
+
+    # Past shows are chosen from the catalogue's series, not typed (issue 10).
+    seed(lambda: make_exhibition(name="Eurosatory 2026", slug="eurosatory-2026"))
+    page.get_by_role("link", name="Choose your past shows").click()
+    page.get_by_label("Exhibition, row 1").select_option("eurosatory")
+    page.get_by_label("Year, row 1").select_option("2024")
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.get_by_text("Your past shows are saved.").wait_for()
+    assert page.get_by_text("Eurosatory 2024").is_visible()
 
     page.get_by_role("button", name="Log out").click()
     page.get_by_text("You are logged out.").wait_for()

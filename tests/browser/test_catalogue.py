@@ -30,7 +30,9 @@ def test_visitor_searches_filters_switches_to_korean_and_opens_a_show(live_serve
 
     page.get_by_label("Search", exact=True).fill("")
     page.get_by_label("Sector").select_option("naval")
-    page.get_by_label("Country").select_option("FR")
+    page.locator("details.market-chooser > summary").click()  # the country chooser, folded
+    page.get_by_label("Find a country").fill("프랑")  # Korean for France
+    page.get_by_label("France").check()
     page.get_by_role("button", name="Search").click()
     page.wait_for_url("**sector=naval**")
     assert "country=FR" in page.url

@@ -21,12 +21,14 @@ from __future__ import annotations
 from planner.accounts.services.audit import list_events, record_event
 from planner.accounts.services.companies import (
                                                  CompanyDetails,
+                                                 PastShow,
                                                  brn_check_digit,
                                                  format_registration_number,
                                                  get_company_by_registration_number,
                                                  list_members,
                                                  normalise_registration_number,
                                                  register_company,
+                                                 set_past_shows,
                                                  update_company,
 )
 from planner.accounts.services.documents import (
@@ -134,6 +136,6 @@ __all__ = [
     "invitation_for_token", "invite_colleague", "list_members", "list_pending_invitations",
     "load_user", "make_invitation_token", "make_token", "make_user_token", "mask_email",
     "normalise_email", "normalise_registration_number", "read_token", "record_login", "set_mail_language",
-    "register_company", "reset_password", "revoke_invitation", "set_password", "update_company",
+    "register_company", "reset_password", "revoke_invitation", "set_password", "update_company", "PastShow", "set_past_shows",
     "user_for_password_reset", "user_for_password_reset_request", "verify_email",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
 
@@ -36,7 +36,6 @@ class CompanyDetails:
     employees: int | None = None
     export_record: str = ""
     has_defence_exports: bool = False
-    prior_exhibitions: Sequence[str] = field(default_factory=tuple)
     # The name in Korean, and the name on the booth's fascia board (English, optionally Korean).
     legal_name_ko: str = ""
     fascia_name: str = ""
@@ -87,13 +86,11 @@ def get_company_by_registration_number(digits: str) -> Company | None:
 
 def _clean_details(details: CompanyDetails) -> dict[str, object]:
     sectors = [s for s in dict.fromkeys(details.sectors) if s in Sector._value2member_map_]
-    prior = [p.strip()[:200] for p in details.prior_exhibitions if p and p.strip()]
     values: dict[str, object] = dict(
         legal_name=one_line(details.legal_name), size_class=SizeClass(details.size_class),
         sectors=sectors, products=details.products.strip() or None, employees=details.employees,
         export_record=details.export_record.strip() or None,
         has_defence_exports=bool(details.has_defence_exports),
-        prior_exhibitions=list(dict.fromkeys(prior)),
         legal_name_ko=one_line(details.legal_name_ko) or None, fascia_name=one_line(details.fascia_name) or None,
         fascia_name_ko=one_line(details.fascia_name_ko) or None)
     if not values["legal_name"]:
@@ -147,6 +144,43 @@ def update_company(company: Company, details: CompanyDetails, *, actor: User) ->
     db.session.flush()
     if company.size_class != previous_size:
         size_class_changed(company, previous_size.value, actor=actor)
+    return company
+
+
+MAX_PAST_SHOWS = 100
+
+
+@dataclass(frozen=True)
+class PastShow:
+    """One exhibition attended before: its series (a key of catalogue.series, checked by the
+    caller against the catalogue), the year if known, and the series' names for display."""
+
+    series: str
+    year: int | None
+    name: str
+    name_ko: str = ""
+
+
+def set_past_shows(company: Company, shows: Sequence[PastShow], *, unrecognised: Sequence[str],
+                   actor: User) -> Company:
+    """Replace the company's past shows. `unrecognised` are the old free-text lines the company
+    keeps (it can only drop lines, never add free text)."""
+    if actor.company_id != company.id:
+        raise AccountError(_("You can only edit your own company."))
+    if len(shows) > MAX_PAST_SHOWS:
+        raise AccountError(_("At most %(n)s past shows can be listed.", n=MAX_PAST_SHOWS))
+    stored: list[dict[str, object]] = []
+    seen: set[tuple[str, int | None]] = set()
+    for show in shows:
+        if not show.series or (show.series, show.year) in seen:
+            continue
+        seen.add((show.series, show.year))
+        stored.append({"series": show.series, "year": show.year, "name": one_line(show.name)[:200],
+                       "name_ko": one_line(show.name_ko)[:200]})
+    company.past_shows = sorted(stored, key=lambda s: (-(int(str(s["year"])) if s["year"] else 0), str(s["name"])))
+    kept = set(unrecognised)
+    company.prior_exhibitions = [line for line in company.prior_exhibitions or [] if line in kept]
+    db.session.flush()
     return company
 
 

@@ -90,14 +90,24 @@ def load_companies(company_ids: Iterable[int]) -> dict[int, CompanyFacts]:
     for start in range(0, len(ids), 5000):
         for r in db.session.execute(
                 select(t.c.id, t.c.legal_name, t.c.size_class, t.c.sectors, t.c.products,
-                       t.c.has_defence_exports, t.c.prior_exhibitions, t.c.no_show_count)
+                       t.c.has_defence_exports, t.c.past_shows, t.c.prior_exhibitions, t.c.no_show_count)
                 .where(t.c.id.in_(ids[start:start + 5000]))):
             out[r.id] = CompanyFacts(
                 r.id, r.legal_name, str(r.size_class), tuple(r.sectors or ()), r.products,
                 bool(r.has_defence_exports),
-                frozenset(series_key(str(p)) for p in (r.prior_exhibitions or ())),
+                past_series(r.past_shows, r.prior_exhibitions),
                 int(r.no_show_count or 0))
     return out
+
+
+def past_series(past_shows: Iterable[Mapping[str, object]] | None, unrecognised: Iterable[object] | None) -> frozenset[str]:
+    """The series a company exhibited at: the series keys it chose on its profile, and the
+    keys of old free-text lines no series recognised (a show added to the catalogue later
+    still matches them)."""
+    keys = {str(show.get("series") or "") for show in past_shows or () if isinstance(show, Mapping)}
+    keys |= {series_key(str(line)) for line in unrecognised or ()}
+    keys.discard("")
+    return frozenset(keys)
 
 
 def subsidised_last_year(programme: Programme, company_ids: Iterable[int]) -> set[int]:
