@@ -289,3 +289,15 @@ def _inputs_snapshot(programme: Programme, offers: list[Offer], apps: list[AppRo
     }
 
 
+def priorities_under(programme: Programme, criteria: Mapping[str, Any]) -> dict[int, float]:
+    """Each application's priority in the programme's ranked offers if the criteria were
+    `criteria` (the preview of a change of points, rule 9); the programme is not changed."""
+    offers = ranked_offers(programme)
+    apps = load_applications([o.id for o in offers])
+    if not apps:
+        return {}
+    # A detached copy carrying the rules, never added to the session.
+    rules = Programme(year=programme.year, criteria=dict(criteria), cap_per_company=programme.cap_per_company,
+                      eligible_size_classes=list(programme.eligible_size_classes or []))
+    computed = _compute(rules, offers, apps, "preview")
+    return {app_id: score.total for app_id, score in computed.scores.items()}
