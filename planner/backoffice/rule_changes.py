@@ -96,8 +96,10 @@ class Preview:
 
     @property
     def digest(self) -> str:
-        """Names the proposed rules, so a confirmation is of exactly the previewed change."""
-        text = json.dumps([self.before, self.after], sort_keys=True)
+        """Names the proposed rules and whom they concern, so a confirmation is of exactly the
+        previewed change."""
+        concerned = [[a.application.id, [[c.what, c.before, c.after] for c in a.changes]] for a in self.affected]
+        text = json.dumps([self.before, self.after, concerned, self.confirmed_kept], sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
