@@ -134,6 +134,10 @@ def test_the_change_is_logged_with_before_and_after_and_told_to_affected_compani
     assert published["uy"].email in mails
     assert published["ux"].email not in mails and published["uz"].email not in mails
     korean = mails[published["uy"].email]
+    english = [m for m in mails.values() if m.to_addr != published["uy"].email]
+    assert english and english[0].subject.startswith("The rules of")
+    # The deadline in the offer's zone (Paris), in each reader's language.
+    assert "Europe/Paris" in english[0].body_text and "프랑스" in korean.body_text
     assert "규칙" in korean.subject and "Budget cut" in korean.body_text
     assert "6,000,000" in korean.body_text
 
