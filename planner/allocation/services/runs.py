@@ -280,7 +280,8 @@ def _inputs_snapshot(programme: Programme, offers: list[Offer], apps: list[AppRo
         "cap_per_company": programme.cap_per_company,
         "criteria": programme.criteria,
         "eligible_size_classes": list(programme.eligible_size_classes or []),
-        # The money rules too (rule 9): places of a published run keep these shares.
+        # The money rules too (rule 9), as the run was made under them; each place records its
+        # own price when it is confirmed (Application.subsidy_krw, company_share_krw).
         "subsidy_shares": dict(programme.subsidy_shares or {}),
         "slots": [{"offer_id": s.key[0], "exhibition": by_offer[s.key[0]].exhibition.slug,
                    "kind": s.key[1], "capacity": s.capacity} for s in computed.slots],
