@@ -14,13 +14,12 @@ from sqlalchemy import and_, func, select
 from planner.accounts.models import Company, User
 from planner.backoffice.models import CofundingSettings, PaymentMark, PaymentState
 from planner.catalogue.models import Offer, Programme
-from planner.catalogue.services import company_share_krw
 from planner.db import utcnow
 from planner.errors import PlannerError
 from planner.extensions import db
 from planner.i18n import _
 from planner.signups.models import Application, ApplicationEvent, ApplicationStatus
-from planner.signups.services import size_class_of
+from planner.signups.services import place_price
 
 S = ApplicationStatus
 MAX_REASON = 500
@@ -163,9 +162,9 @@ def list_shares(*, programme_id: int | None = None, offer_id: int | None = None,
     percents: dict[int, int] = {}
     shares = []
     for application, offer, company in rows:
-        cost = int(offer.booth_cost_krw if application.kind == "booth" else offer.delegation_cost_krw)
-        size_class = size_class_of(application, company)
-        share = company_share_krw(cost, offer.programme, size_class)
+        # The figures recorded when the place was confirmed, not the programme's current rule.
+        price = place_price(application)
+        cost, share = price.cost_krw, price.company_share_krw
         cancelled = application.status != S.confirmed
         if cancelled:
             if offer.programme_id not in percents:

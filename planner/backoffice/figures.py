@@ -124,16 +124,18 @@ def _subsidy_rows(programme: Programme) -> list[tuple[int, str, str, int, str, l
     """(application id, status, size class, subsidy, region, prior exhibitions, company id) for
     every application of the programme that is not withdrawn."""
     rows = db.session.execute(
-        select(Application.id, Application.status, Application.kind, size_class_column(),
+        select(Application.id, Application.status, Application.kind, Application.subsidy_krw, size_class_column(),
                Company.past_shows, Company.prior_exhibitions, Company.id, Offer.booth_cost_krw, Offer.delegation_cost_krw,
                Exhibition.country_code)
         .join(Company, Company.id == Application.company_id).join(Offer, Offer.id == Application.offer_id)
         .join(Exhibition, Exhibition.id == Offer.exhibition_id)
         .where(Application.programme_id == programme.id, Application.status != S.withdrawn))
     out = []
-    for app_id, status, kind, size, past, prior, company_id, booth_cost, delegation_cost, country in rows:
+    for app_id, status, kind, recorded, size, past, prior, company_id, booth_cost, delegation_cost, country in rows:
         cost = int((booth_cost if str(kind) == "booth" else delegation_cost) or 0)
-        subsidy = cost - company_share_krw(cost, programme, str(size))
+        # A confirmed place's subsidy as recorded (rule 9); the others' under the current rules.
+        subsidy = recorded if recorded is not None and str(status) == S.confirmed.value \
+            else cost - company_share_krw(cost, programme, str(size))
         out.append((app_id, str(status), str(size), subsidy, region_of(country) or "",
                     [str(show.get("series")) for show in past or []] + list(prior or []), company_id))
     return out

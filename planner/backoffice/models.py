@@ -1,11 +1,12 @@
 """What only coordinators keep: payment marks on confirmed places, internal notes on
-applications, and each programme's co-funding settings (the cancellation charge)."""
+applications, each programme's co-funding settings (the cancellation charge) and the history of
+its rules."""
 from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner.accounts.models import User
@@ -71,3 +72,23 @@ class CofundingSettings(Model):
     payment_instructions: Mapped[str | None] = mapped_column(String(1000))
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class ProgrammeRuleChange(Model):
+    """An administrator's change of a programme's rules (cap, eligible size classes, shares,
+    points) after companies applied: who, when, why, the rules before and after, and how many
+    companies it concerned and were told (allocation rule 9)."""
+
+    __tablename__ = "programme_rule_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reason: Mapped[str] = mapped_column(Text)
+    before: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    after: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    companies: Mapped[int] = mapped_column(Integer, default=0)
+    applications: Mapped[int] = mapped_column(Integer, default=0)
+
+    actor: Mapped[User | None] = relationship(lazy="joined")

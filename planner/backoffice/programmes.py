@@ -1,21 +1,21 @@
 """Back-office pages for programmes and their offers: list, create, edit, fill counts."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from planner.accounts.models import Role
 from planner.allocation import services as allocation
-from planner.backoffice import services
+from planner.backoffice import rule_changes, services
 from planner.backoffice.blueprint import bp
 from planner.backoffice.forms import OfferEditForm, OfferForm, ProgrammeForm
 from planner.catalogue import services as catalogue
 from planner.catalogue.models import Exhibition, Offer, Programme
 from planner.db import utcnow
 from planner.extensions import db
-from planner.i18n import _, localized
+from planner.i18n import _, localized, ngettext_
 
 
 def programme_or_404(slug: str) -> Programme:
@@ -33,7 +33,7 @@ def programmes() -> ResponseReturnValue:
 def _may_change_rules(programme: Programme) -> bool:
     # Coordinators set a programme's rules while drafting it; once companies have applied under
     # them, changing the cap, shares or points is an administrator's decision.
-    return current_user.role == Role.admin or not services.programme_has_applications(programme)
+    return current_user.role == Role.admin or not rule_changes.needs_admin(programme)
 
 
 @bp.route("/programmes/new", methods=["GET", "POST"])
@@ -58,7 +58,9 @@ def programme_detail(slug: str) -> ResponseReturnValue:
     return render_template("backoffice/programmes/detail.html", programme=programme, offers=offers,
                            fill=services.offer_fill(offers),
                            shares=services.company_shares(programme, offers),
-                           budget=allocation.programme_budget(programme), now=utcnow())
+                           budget=allocation.programme_budget(programme), now=utcnow(),
+                           rule_history=[(change, rule_changes.rule_differences(change.before, change.after))
+                                         for change in rule_changes.history(programme)])
 
 
 @bp.route("/programmes/<slug>/edit", methods=["GET", "POST"])
@@ -66,24 +68,46 @@ def programme_edit(slug: str) -> ResponseReturnValue:
     programme = programme_or_404(slug)
     form = ProgrammeForm()
     rules_locked = not _may_change_rules(programme)
+    confirmed_rules = rule_changes.needs_admin(programme)
+    preview = None
     if not form.is_submitted():
         form.load(programme)
     elif form.validate():
-        if rules_locked and form.rules_differ_from(programme):
-            form.form_errors.append(_("Companies have applied under this programme's rules, so only an "
-                                      "administrator may change them now: the cap per company, the "
-                                      "eligible size classes, the subsidy shares and the scoring points."))
+        if confirmed_rules and form.rules_differ_from(programme):
+            # After the first application (allocation rule 9): an admin, a reason, a preview of
+            # who is affected, then the confirmed change, logged and told.
+            rule_changes.check_may_change(programme, current_user)
+            data = form.to_input(exact_of=programme)
+            if "confirm" in request.form:
+                try:
+                    seen = rule_changes.change_rules(programme, data, actor=current_user,
+                                                     reason=form.rules_reason.data or "",
+                                                     digest=form.rules_digest.data or "", now=utcnow())
+                except (rule_changes.RuleChangeError, catalogue.ProgrammeError) as exc:
+                    form.form_errors.append(str(exc))
+                else:
+                    flash(ngettext_("Rules changed; %(num)s company was told.",
+                                    "Rules changed; %(num)s companies were told.",
+                                    len(seen.company_ids)), "success")
+                    return redirect(url_for("backoffice.programme_detail", slug=programme.slug,
+                                            _anchor="rule-changes"))
+            preview = rule_changes.preview(programme, data)
+            form.rules_digest.data = preview.digest
+            return render_template("backoffice/programmes/form.html", form=form, programme=programme,
+                                   rules_locked=False, confirmed_rules=True, preview=preview,
+                                   differences=rule_changes.rule_differences(preview.before, preview.after)), \
+                200 if not form.form_errors else 400
+        data = form.to_input(rules_of=programme if confirmed_rules else None)
+        try:
+            catalogue.update_programme(programme, data, actor=current_user, now=utcnow())
+        except catalogue.ProgrammeError as exc:
+            form.form_errors.append(str(exc))
         else:
-            data = form.to_input(rules_of=programme if rules_locked else None)
-            try:
-                catalogue.update_programme(programme, data, actor=current_user, now=utcnow())
-            except catalogue.ProgrammeError as exc:
-                form.form_errors.append(str(exc))
-            else:
-                flash(_("Programme saved."), "success")
-                return redirect(url_for("backoffice.programme_detail", slug=programme.slug))
+            flash(_("Programme saved."), "success")
+            return redirect(url_for("backoffice.programme_detail", slug=programme.slug))
     return render_template("backoffice/programmes/form.html", form=form, programme=programme,
-                           rules_locked=rules_locked), 400 if form.is_submitted() else 200
+                           rules_locked=rules_locked, confirmed_rules=confirmed_rules and not rules_locked,
+                           preview=preview), 400 if form.is_submitted() else 200
 
 
 def _exhibition_choices(programme: Programme) -> list[SelectChoice]:

@@ -4,7 +4,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner.accounts.models import Company, User
@@ -62,6 +62,13 @@ class Application(Model):
     # at a chosen position"): set on every waitlisted application of the slot type at once, it
     # comes before the run's priority order; NULL everywhere until the first such override.
     waitlist_order: Mapped[int | None] = mapped_column(Integer)
+    # The money of a confirmed place under the rules it was confirmed with (allocation rule 9):
+    # the agency's share (0..1), its subsidy and the company's share in won. Written in the
+    # compare-and-set that confirms the place, never rewritten by a later edit of the
+    # programme's rules; NULL until the place is confirmed.
+    subsidy_share: Mapped[float | None] = mapped_column(Float(precision=53))
+    subsidy_krw: Mapped[int | None] = mapped_column(BigInteger)
+    company_share_krw: Mapped[int | None] = mapped_column(BigInteger)
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     # The company's size class when it applied, and the one the published allocation run scored
     # it with (points and subsidy): kept here, so a later change of the profile changes neither.

@@ -177,7 +177,7 @@ def _detail(application: Application, withdraw_form: WithdrawForm, status: int =
         "signups/application.html", application=application,
         answers=ApplicationAnswers.from_application(application),
         editable=services.is_editable(application), next_step=services.next_step(application),
-        rank=services.rank_of(application),
+        rank=services.rank_of(application), price=services.place_price(application),
         withdraw_form=withdraw_form,
         documents=services.application_documents(application),
         document_form=document_form or ApplicationDocumentForm(), delete_form=CsrfForm(),

@@ -179,7 +179,7 @@ def test_once_companies_applied_a_coordinator_cannot_change_the_rules(app, clien
     db.session.commit()  # the refused request rolls back its own unit only
     login_as(coordinator)
     response = client.post("/backoffice/programmes/p-rules/edit", data=dict(_as_shown(app, programme), **change))
-    assert response.status_code == 400
+    assert response.status_code == 403
     assert "only an administrator may change them" in response.get_data(as_text=True)
     db.session.refresh(programme)
     assert (programme.cap_per_company, programme.subsidy_shares, programme.eligible_size_classes,

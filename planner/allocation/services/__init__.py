@@ -44,6 +44,7 @@ from planner.allocation.services.runs import (
                                                 get_latest_run,
                                                 get_published_run,
                                                 list_runs,
+                                                priorities_under,
                                                 publish_preview,
                                                 run_allocation,
 )
@@ -57,6 +58,6 @@ __all__ = [
     "fill_freed_place", "get_latest_run", "get_published_run", "list_company_results",
     "list_offer_applications", "list_offer_events", "list_programmes_with_runs",
     "list_run_results", "list_runs", "offer_budget", "override", "profile_complete",
-    "programme_budget", "programme_seed", "promotion_cap", "publish_preview", "ranked_offers", "run_allocation", "run_cap",
+    "priorities_under", "programme_budget", "programme_seed", "promotion_cap", "publish_preview", "ranked_offers", "run_allocation", "run_cap",
     "summarise_run", "waitlist", "withdraw",
 ]

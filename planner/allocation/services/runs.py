@@ -284,7 +284,8 @@ def _inputs_snapshot(programme: Programme, offers: list[Offer], apps: list[AppRo
         "cap_per_company": programme.cap_per_company,
         "criteria": programme.criteria,
         "eligible_size_classes": list(programme.eligible_size_classes or []),
-        # The money rules too (rule 9): places of a published run keep these shares.
+        # The money rules too (rule 9), as the run was made under them; each place records its
+        # own price when it is confirmed (Application.subsidy_krw, company_share_krw).
         "subsidy_shares": dict(programme.subsidy_shares or {}),
         "slots": [{"offer_id": s.key[0], "exhibition": by_offer[s.key[0]].exhibition.slug,
                    "kind": s.key[1], "capacity": s.capacity} for s in computed.slots],
@@ -293,3 +294,15 @@ def _inputs_snapshot(programme: Programme, offers: list[Offer], apps: list[AppRo
     }
 
 
+def priorities_under(programme: Programme, criteria: Mapping[str, Any]) -> dict[int, float]:
+    """Each application's priority in the programme's ranked offers if the criteria were
+    `criteria` (the preview of a change of points, rule 9); the programme is not changed."""
+    offers = ranked_offers(programme)
+    apps = load_applications([o.id for o in offers])
+    if not apps:
+        return {}
+    # A detached copy carrying the rules, never added to the session.
+    rules = Programme(year=programme.year, criteria=dict(criteria), cap_per_company=programme.cap_per_company,
+                      eligible_size_classes=list(programme.eligible_size_classes or []))
+    computed = _compute(rules, offers, apps, "preview")
+    return {app_id: score.total for app_id, score in computed.scores.items()}

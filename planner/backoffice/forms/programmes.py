@@ -7,7 +7,16 @@ from zoneinfo import available_timezones
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, DateTimeLocalField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    DateTimeLocalField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
@@ -85,6 +94,11 @@ class ProgrammeForm(FlaskForm):
     no_show_penalty = _points(_l("Points: penalty per past no-show (zero or negative)"),
                               _CRITERIA["no_show_penalty"], minimum=-1000, maximum=0)
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+    # Once companies have applied, a change of the rules needs a reason and a confirmed preview.
+    rules_reason = TextAreaField(
+        _l("Reason for changing the rules"), validators=[Optional(), Length(max=2000)],
+        description=_l("Required once companies have applied; the companies concerned are told it."))
+    rules_digest = HiddenField(label="")  # the preview confirmed (rule_changes.Preview.digest)
 
     def load(self, programme: Programme) -> None:
         """Fill the fields from an existing programme (GET of the edit page)."""
@@ -119,8 +133,17 @@ class ProgrammeForm(FlaskForm):
                 return True
         return False
 
-    def to_input(self, *, rules_of: Programme | None = None) -> ProgrammeInput:
-        """The programme as posted; with `rules_of`, its rules are that programme's, unchanged."""
+    def to_input(self, *, rules_of: Programme | None = None,
+                 exact_of: Programme | None = None) -> ProgrammeInput:
+        """The programme as posted; with `rules_of`, its rules are that programme's, unchanged;
+        with `exact_of`, a share posted as that programme's page showed it (whole percent) keeps
+        its exact value."""
+        if exact_of is not None:
+            posted = self.to_input()
+            exact = dict(exact_of.subsidy_shares or {})
+            shares = {size: exact[size] if size in exact and round(float(exact[size]) * 100) == round(value * 100)
+                      else value for size, value in posted.subsidy_shares.items()}
+            return replace(posted, subsidy_shares=shares)
         if rules_of is not None:
             posted = self.to_input()
             return replace(posted, cap_per_company=rules_of.cap_per_company,

@@ -22,7 +22,7 @@ __all__ = [
     "local_to_utc", "utc_to_local", "is_valid_timezone",
     "create_programme", "update_programme", "create_offer", "update_offer",
     "list_programmes", "get_programme_by_slug", "list_offers", "list_open_offers",
-    "offers_for_exhibition", "company_share_krw", "offer_input_from",
+    "offers_for_exhibition", "company_share_krw", "offer_input_from", "PlacePrice", "quote_place",
 ]
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -369,15 +369,29 @@ def offers_for_exhibition(exhibition_id: int) -> list[Offer]:
         .order_by(Programme.year.desc(), Offer.closes_at)))
 
 
-def company_share_krw(cost_krw: int, programme: Programme, size_class: str) -> int:
-    """What a company of `size_class` pays of `cost_krw`: the cost less the agency's share.
+@dataclass(frozen=True)
+class PlacePrice:
+    """What one place costs and who pays what: the agency's share (0..1) of the cost, its
+    subsidy and the company's share, in won."""
 
-    Size classes not eligible in the programme pay the full cost. The agency's part is
-    rounded to the nearest won, half up, and the company pays the rest.
-    """
+    cost_krw: int
+    subsidy_share: float
+    subsidy_krw: int
+    company_share_krw: int
+
+
+def quote_place(cost_krw: int, programme: Programme, size_class: str) -> PlacePrice:
+    """The price of a place of `cost_krw` for a company of `size_class` under the programme's
+    rules. Size classes not eligible in the programme pay the full cost. The agency's part is
+    rounded to the nearest won, half up, and the company pays the rest."""
     size = str(size_class)
-    if size not in (programme.eligible_size_classes or []):
-        return int(cost_krw)
-    share = Decimal(str((programme.subsidy_shares or {}).get(size, 0)))
-    subsidy = (Decimal(int(cost_krw)) * share).quantize(Decimal(1), rounding=ROUND_HALF_UP)
-    return int(cost_krw) - int(subsidy)
+    cost = int(cost_krw)
+    share = float((programme.subsidy_shares or {}).get(size, 0)) \
+        if size in (programme.eligible_size_classes or []) else 0.0
+    subsidy = int((Decimal(cost) * Decimal(str(share))).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return PlacePrice(cost_krw=cost, subsidy_share=share, subsidy_krw=subsidy, company_share_krw=cost - subsidy)
+
+
+def company_share_krw(cost_krw: int, programme: Programme, size_class: str) -> int:
+    """What a company of `size_class` pays of `cost_krw` under the programme's current rules."""
+    return quote_place(cost_krw, programme, size_class).company_share_krw

@@ -81,7 +81,7 @@ def _primary_sector(company: Company) -> str:
 
 def compute_figures(offers: Sequence[Offer], *, now: dt.datetime | None = None) -> Figures:
     """Figures over the given offers whose shows are over. Subsidy: per confirmed place, its
-    cost less what the company pays (catalogue's company_share_krw, as the budget counts it).
+    its subsidy as recorded when it was confirmed (as the budget counts it).
     Outcomes come from submitted reports only; contract values are converted to USD one by
     one at the reference rates, then added."""
     ended = [o for o in offers if show_has_ended(o, now)]
@@ -100,14 +100,16 @@ def compute_figures(offers: Sequence[Offer], *, now: dt.datetime | None = None) 
                 figures.by_sector.setdefault(_primary_sector(company), Tally()),
                 figures.by_size_class.setdefault(str(company.size_class), Tally())]
 
-    for offer_id, kind, company_id in db.session.execute(
-            select(Application.offer_id, Application.kind, Application.company_id)
+    for offer_id, kind, company_id, recorded in db.session.execute(
+            select(Application.offer_id, Application.kind, Application.company_id, Application.subsidy_krw)
             .where(Application.offer_id.in_(ids), Application.status == ApplicationStatus.confirmed)
             .order_by(Application.id)):
         offer = by_id[offer_id]
         cost = int((offer.booth_cost_krw if str(kind) == "booth" else offer.delegation_cost_krw) or 0)
         tallies = groups(company_id)
-        subsidy = cost - company_share_krw(cost, offer.programme, str(companies[company_id].size_class))
+        # The subsidy recorded when the place was confirmed (rule 9), else the current rules'.
+        subsidy = recorded if recorded is not None else \
+            cost - company_share_krw(cost, offer.programme, str(companies[company_id].size_class))
         figures.places += 1
         for tally in tallies:
             tally.subsidy_krw += subsidy

@@ -1,5 +1,6 @@
-"""Places of an offer: the statuses that hold one, capacity and taken counts, and taking and
-freeing a place, which the database keeps within capacity (sign-ups and allocation both call it)."""
+"""Places of an offer: the statuses that hold one, capacity and taken counts, taking and freeing a
+place, which the database keeps within capacity (sign-ups and allocation both call it), and a
+place's price, recorded when it is confirmed."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
@@ -8,8 +9,10 @@ from sqlalchemy import Column, bindparam, func, select, update
 from sqlalchemy.orm.util import identity_key
 
 from planner.catalogue.models import Offer, OfferMode
+from planner.catalogue.services import PlacePrice, quote_place
 from planner.extensions import db
 from planner.signups.models import Application, ApplicationStatus, PlaceKind
+from planner.signups.services.sizes import size_class_of
 
 # Statuses in which an application holds a place (and counts in booth_taken/delegation_taken).
 HELD_STATUSES: frozenset[ApplicationStatus] = frozenset({ApplicationStatus.allocated,
@@ -22,6 +25,37 @@ def capacity(offer: Offer, kind: PlaceKind | str) -> int:
 
 def taken(offer: Offer, kind: PlaceKind | str) -> int:
     return offer.booth_taken if kind == PlaceKind.booth else offer.delegation_taken
+
+
+def place_cost(offer: Offer, kind: PlaceKind | str) -> int:
+    return int((offer.booth_cost_krw if kind == PlaceKind.booth else offer.delegation_cost_krw) or 0)
+
+
+def quote(application: Application) -> PlacePrice:
+    """The application's place priced under its programme's current rules, at the size class it
+    was scored (or applied) with."""
+    return quote_place(place_cost(application.offer, application.kind), application.offer.programme,
+                       size_class_of(application, application.company))
+
+
+def place_price(application: Application) -> PlacePrice:
+    """What the company pays and the agency gives for this place: the figures recorded when it
+    was confirmed (allocation rule 9: a later rule change does not rewrite them), else its
+    price under the programme's current rules."""
+    if application.subsidy_krw is not None and application.company_share_krw is not None:
+        return PlacePrice(cost_krw=application.subsidy_krw + application.company_share_krw,
+                          subsidy_share=float(application.subsidy_share or 0),
+                          subsidy_krw=application.subsidy_krw,
+                          company_share_krw=application.company_share_krw)
+    return quote(application)
+
+
+def recorded_price(application: Application) -> dict[str, object]:
+    """The columns that record the place's price under the current rules, written by the
+    compare-and-set that confirms it."""
+    price = quote(application)
+    return dict(subsidy_share=price.subsidy_share, subsidy_krw=price.subsidy_krw,
+                company_share_krw=price.company_share_krw)
 
 
 def offered_kinds(offer: Offer) -> list[PlaceKind]:

@@ -15,6 +15,7 @@ from planner.extensions import db
 from planner.i18n import _
 from planner.signups.models import Application, ApplicationEvent, ApplicationStatus
 from planner.signups.services.errors import StatusChanged, TransitionNotAllowed
+from planner.signups.services.places import recorded_price
 
 S = ApplicationStatus
 
@@ -66,8 +67,11 @@ def change_status(application: Application, to: ApplicationStatus, *, actor: Use
     check_transition(current, to)
     db.session.flush()  # the row exists and its other pending changes are written first
     t = Application.__table__
+    # A confirmed place keeps the price of the rules it was confirmed under (rule 9), recorded in
+    # the same compare-and-set.
+    price = recorded_price(application) if to == S.confirmed else {}
     result = db.session.execute(update(t).where(t.c.id == application.id, t.c.status == current.value)
-                                .values(status=to.value))
+                                .values(status=to.value, **price))
     if result.rowcount != 1:  # type: ignore[attr-defined]
         now_status = db.session.scalar(select(t.c.status).where(t.c.id == application.id))
         latest = ApplicationStatus(now_status) if now_status is not None else None
@@ -76,6 +80,8 @@ def change_status(application: Application, to: ApplicationStatus, *, actor: Use
         raise _changed_meanwhile(latest)
     # The row already says `to`: record it as loaded, so the session writes it no second time.
     set_committed_value(application, "status", to)
+    for column, value in price.items():
+        set_committed_value(application, column, value)
     event = ApplicationEvent(application=application, actor_id=actor.id if actor else None,
                              at=now or utcnow(), from_status=current.value, to_status=to.value,
                              reason=reason, is_override=is_override,
