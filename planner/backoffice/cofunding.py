@@ -19,7 +19,7 @@ from planner.errors import PlannerError
 from planner.extensions import db
 from planner.i18n import _
 from planner.signups.models import Application, ApplicationEvent, ApplicationStatus
-from planner.signups.services import place_price
+from planner.signups.services import place_price, size_class_of
 
 S = ApplicationStatus
 MAX_REASON = 500
@@ -165,6 +165,7 @@ def list_shares(*, programme_id: int | None = None, offer_id: int | None = None,
         # The figures recorded when the place was confirmed, not the programme's current rule.
         price = place_price(application)
         cost, share = price.cost_krw, price.company_share_krw
+        size_class = size_class_of(application, company)
         cancelled = application.status != S.confirmed
         if cancelled:
             if offer.programme_id not in percents:
