@@ -20,7 +20,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp, Validatio
 
 from planner.catalogue.models import Offer
 from planner.db import is_valid_id
-from planner.i18n import country_name, known_country_codes
+from planner.i18n import country_name, known_country_codes, ngettext_
 from planner.signups.models import PlaceKind
 from planner.signups.services import ApplicationAnswers, Delegate, Exhibit
 
@@ -128,7 +128,7 @@ class ApplicationForm(FlaskForm):
         named = [r for r in rows if (r.name.data or "").strip()]
         low, high = self.offer.delegation_min_staff, self.offer.delegation_people_per_place
         if len(named) < low:
-            message = _l("Name at least %(n)s delegates.", n=low)
+            message = ngettext_("Name at least %(num)s delegate.", "Name at least %(num)s delegates.", low)
             first_empty = next((r for r in rows if not (r.name.data or "").strip()), None)
             if first_empty is None:
                 self.form_errors.append(message)

@@ -23,7 +23,7 @@ from planner.catalogue.services.vocabulary import MAX_YEAR, MIN_YEAR
 from planner.db import utcnow
 from planner.errors import NotFound
 from planner.extensions import db
-from planner.i18n import _, seoul_offset_hours
+from planner.i18n import _, ngettext_, seoul_offset_hours
 from planner.vocab import SizeClass
 
 __all__ = ["PER_PAGE", "PageNotFound", "ExhibitionPage", "list_upcoming", "search_exhibitions",
@@ -38,8 +38,8 @@ class PageNotFound(NotFound):
     """The requested page is past the last page of results."""
 
     def __init__(self, page: int, pages: int) -> None:
-        super().__init__(_("There is no page %(page)s: the results have %(pages)s page(s).",
-                           page=page, pages=pages))
+        super().__init__(ngettext_("There is no page %(page)s: the results have %(num)s page.",
+                                   "There is no page %(page)s: the results have %(num)s pages.", pages, page=page))
         self.page = page
         self.pages = pages
 
