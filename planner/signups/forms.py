@@ -136,7 +136,8 @@ class ApplicationForm(FlaskForm):
                 first_empty.name.errors = [*first_empty.name.errors, message]
             ok = False
         elif len(named) > high:
-            self.form_errors.append(_l("A place takes at most %(n)s people.", n=high))
+            self.form_errors.append(ngettext_("A place takes at most %(num)s person.",
+                                              "A place takes at most %(num)s people.", high))
             ok = False
         return ok
 

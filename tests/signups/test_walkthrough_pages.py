@@ -92,3 +92,15 @@ def test_confirmed_days_are_still_shown_as_days(client, db):
     offer = make_offer(exhibition=make_exhibition(starts_on=dt.date(2027, 6, 14), ends_on=dt.date(2027, 6, 18)))
     db.session.commit()
     assert "Jun 14, 2027 – Jun 18, 2027" in client.get(f"/programmes/{offer.programme.slug}").get_data(as_text=True)
+
+
+def test_delegate_counts_in_form_errors_use_the_singular_for_one(client, db, applicant):
+    from tests.signups.conftest import delegation_post
+    offer = make_offer(delegation_min_staff=1, delegation_people_per_place=1)
+    db.session.commit()
+    two = delegation_post(**{"delegates-1-name": "Lee Jun", "delegates-1-role": "Engineer"})
+    page = client.post(f"/offers/{offer.id}/apply/delegation", data=two).get_data(as_text=True)
+    assert "A place takes at most 1 person." in page
+    none = delegation_post(**{"delegates-0-name": "", "delegates-0-role": ""})
+    page = client.post(f"/offers/{offer.id}/apply/delegation", data=none).get_data(as_text=True)
+    assert "Name at least 1 delegate." in page
