@@ -86,3 +86,13 @@ def str_enum(cls: type[StrEnum], length: int = 20) -> Enum:
     """A StrEnum stored as its lowercase value in a VARCHAR, the same on SQLite and PostgreSQL."""
     return Enum(cls, native_enum=False, length=length, validate_strings=True,
                 values_callable=lambda members: [m.value for m in members])
+
+
+def insert_on_conflict_do_nothing(dialect: Dialect, entity: Any, *, index_elements: list[str]) -> Any:
+    """`INSERT ... ON CONFLICT (index_elements) DO NOTHING` in the dialect's own words (SQLite and
+    PostgreSQL both have it): the one way to add a row that two requests may add at once. Add
+    `.values(...)` and `.returning(...)` (psycopg reports -1 for its row count)."""
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+    insert = pg_insert if dialect.name == "postgresql" else sqlite_insert
+    return insert(entity).on_conflict_do_nothing(index_elements=index_elements)

@@ -139,6 +139,20 @@ def localized(obj: object, attribute: str) -> str:
     return str(getattr(obj, attribute, "") or "")
 
 
+def place_name(city: str | None, country: str | None) -> str:
+    """"City, Country", or the city alone when it is its country (Singapore, Monaco): the one
+    way every page, mail and feed names where a show is."""
+    city, country = (city or "").strip(), (country or "").strip()
+    if not country or city.casefold() == country.casefold():
+        return city or country
+    return f"{city}, {country}" if city else country
+
+
+def exhibition_place(exhibition: object) -> str:
+    """Where `exhibition` is, in the reader's language ("Paris, France"; "Singapore")."""
+    return place_name(localized(exhibition, "city"), country_name(getattr(exhibition, "country_code", None)))
+
+
 def register_template_helpers(app: Flask) -> None:
     from planner import resources
     if not resources.installed():
@@ -148,6 +162,7 @@ def register_template_helpers(app: Flask) -> None:
         compile_translations(app.config["BABEL_TRANSLATION_DIRECTORIES"])
     app.jinja_env.globals.update(
         country_name=country_name,
+        exhibition_place=exhibition_place,
         sector_label=lambda s: SECTOR_LABELS.get(Sector(s), s) if s in Sector._value2member_map_ else s,
         size_class_label=lambda s: SIZE_CLASS_LABELS.get(s, s),
         format_krw=format_krw,

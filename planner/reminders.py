@@ -20,13 +20,11 @@ from zoneinfo import ZoneInfo
 import click
 from flask_babel import lazy_gettext
 from sqlalchemy import and_, exists, or_, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from planner import unit_of_work
 from planner.accounts.recipients import company_recipients
 from planner.catalogue.models import Offer
-from planner.db import utcnow
+from planner.db import insert_on_conflict_do_nothing, utcnow
 from planner.extensions import db
 from planner.locks import single_instance
 from planner.notifications.models import ReminderSent
@@ -167,12 +165,9 @@ def _reports(now: dt.datetime) -> Iterator[Due]:
 def _claim(key: str) -> bool:
     """Record the reminder; False when it was already recorded (sent before, or by a timer
     running at the same moment on another host)."""
-    dialect = db.engine.dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
     # RETURNING, not the row count: psycopg reports -1 for an INSERT ... ON CONFLICT.
-    inserted = db.session.scalar(insert(ReminderSent).values(key=key, sent_at=utcnow())
-                                 .on_conflict_do_nothing(index_elements=["key"])
-                                 .returning(ReminderSent.key))
+    inserted = db.session.scalar(insert_on_conflict_do_nothing(db.engine.dialect, ReminderSent, index_elements=["key"])
+                                 .values(key=key, sent_at=utcnow()).returning(ReminderSent.key))
     return inserted is not None
 
 

@@ -5,13 +5,19 @@ from collections.abc import Callable
 from functools import wraps
 from typing import TypeVar
 
-from flask import abort
+from flask import abort, url_for
 from flask_login import current_user
 
-from planner.accounts.models import Role
+from planner.accounts.models import Role, User
 from planner.extensions import login_manager
 
 F = TypeVar("F", bound=Callable[..., object])
+
+
+def home_url(user: User) -> str:
+    """Where a user lands after signing in when no `next` says otherwise: coordinators work in
+    the back office; the public home page is for companies."""
+    return url_for("backoffice.index") if user.is_staff else url_for("site.index")
 
 
 def role_required(*roles: Role) -> Callable[[F], F]:

@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, Length
 from planner.accounts import services
 from planner.accounts.blueprint import bp
 from planner.accounts.models import User
+from planner.accounts.permissions import home_url
 from planner.extensions import limiter
 from planner.i18n import _, is_safe_redirect
 
@@ -40,7 +41,7 @@ def two_factor() -> ResponseReturnValue:
         user: User = current_user._get_current_object()
         if services.is_enrolled(user):
             flash(_("Two-factor sign-in is on for your account."), "info")
-            return redirect(target or url_for("site.index"))
+            return redirect(target or home_url(user))
     else:
         pending = services.pending_login(session.get(PENDING_USER, ""))
         if pending is None:
@@ -66,8 +67,8 @@ def two_factor() -> ResponseReturnValue:
                 services.record_login(user)
             if enrolling:
                 return render_template("accounts/recovery_codes.html", codes=codes,
-                                       next_url=target or url_for("site.index"))
-            return redirect(target or url_for("site.index"))
+                                       next_url=target or home_url(user))
+            return redirect(target or home_url(user))
     return render_template("accounts/two_factor.html", form=form, enrolling=enrolling,
                            secret=enrolment.secret if enrolment else None,
                            uri=services.provisioning_uri(user, enrolment) if enrolment else None), \

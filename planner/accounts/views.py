@@ -24,6 +24,7 @@ from planner.accounts.forms import (
     ResetPasswordForm,
 )
 from planner.accounts.models import User
+from planner.accounts.permissions import home_url
 from planner.extensions import limiter
 from planner.forms import CsrfForm
 from planner.i18n import _, is_safe_redirect
@@ -61,11 +62,6 @@ def _log_in(user: User, *, remember: bool = False, second_factor_passed: bool = 
         return False
     login_user(user, remember=remember)
     return True
-
-
-def _home(user: User) -> str:
-    # Coordinators work in the back office; the public home page is for companies.
-    return url_for("backoffice.index") if user.is_staff else url_for("site.index")
 
 
 def _status(form: object) -> int:
@@ -117,7 +113,7 @@ def login() -> ResponseReturnValue:
     target = request.args.get("next")
     target = target if is_safe_redirect(target) else None
     if current_user.is_authenticated:
-        return redirect(target or _home(current_user))
+        return redirect(target or home_url(current_user))
     form = LoginForm()
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
@@ -130,7 +126,7 @@ def login() -> ResponseReturnValue:
             services.record_login(user)
             if user.email_verified_at is None:
                 flash(_("Please confirm your email address with the link we sent you."), "warning")
-            return redirect(target or _home(user))
+            return redirect(target or home_url(user))
     return render_template("accounts/login.html", form=form), _status(form)
 
 
@@ -249,7 +245,7 @@ def _choose_password(token: str, purpose: services.TokenPurpose, kind: str) -> R
             if not signed_in:
                 return redirect(url_for("accounts.two_factor"))
             services.record_login(user)
-            return redirect(_home(user))
+            return redirect(home_url(user))
     return render_template("accounts/reset_password.html", form=form), _status(form)
 
 

@@ -10,6 +10,7 @@ from planner.backoffice.blueprint import bp
 from planner.backoffice.forms.announcements import AnnouncementForm
 from planner.catalogue import services as catalogue
 from planner.catalogue.models import Offer, Programme
+from planner.db import is_valid_id
 from planner.extensions import db
 from planner.i18n import ngettext_
 from planner.signups.services import announcements
@@ -21,28 +22,37 @@ def _draft(form: AnnouncementForm, programme: Programme, offer: Offer | None) ->
                                subject_ko=form.subject_ko.data or "", body_ko=form.body_ko.data or "")
 
 
+def _draft_id() -> int | None:
+    text = request.form.get("announcement_id", "")
+    return int(text) if text.isdigit() and is_valid_id(int(text)) else None
+
+
 def _page(programme: Programme, offer: Offer | None) -> ResponseReturnValue:
     form = AnnouncementForm()
     preview = None
+    draft_id = None
     status = 200
     if form.validate_on_submit():
         draft = _draft(form, programme, offer)
         try:
-            # Two buttons: "preview" shows the count and one message; "send" sends.
+            # Two buttons: "preview" shows the count and one message and keeps a draft; "send"
+            # sends that draft, once however often it is clicked.
             if request.form.get("action") == "send":
-                sent = announcements.send(draft, actor=current_user)
+                sent = announcements.send(draft, actor=current_user, draft_id=_draft_id())
                 flash(ngettext_("The announcement is on its way to %(num)s company.",
                                 "The announcement is on its way to %(num)s companies.", sent.company_count),
                       "success")
                 return redirect(_here(programme, offer), 303)
             preview = announcements.preview(draft)
-        except announcements.AnnouncementInvalid as exc:
+            draft_id = announcements.stage(draft, actor=current_user, draft_id=_draft_id()).id
+        except (announcements.AnnouncementInvalid, announcements.AlreadySent) as exc:
             form.form_errors.append(str(exc))
             status = exc.status_code
     elif form.is_submitted():
         status = 400
     return render_template("backoffice/announcements.html", form=form, programme=programme, offer=offer,
-                           preview=preview, sent=announcements.list_announcements(programme, offer)), status
+                           preview=preview, draft_id=draft_id,
+                           sent=announcements.list_announcements(programme, offer)), status
 
 
 def _here(programme: Programme, offer: Offer | None) -> str:

@@ -18,7 +18,7 @@ from planner.catalogue.models import Exhibition, Offer, Programme
 from planner.catalogue.regions import REGION_LABELS, region_of
 from planner.catalogue.services import company_share_krw
 from planner.extensions import db
-from planner.i18n import _, localized
+from planner.i18n import _, localized, ngettext_
 from planner.signups.models import Application, ApplicationStatus, PlaceKind
 from planner.signups.services import size_class_column
 from planner.vocab import SIZE_CLASS_LABELS, SizeClass
@@ -186,7 +186,8 @@ def programme_board(programme: Programme, *, now: dt.datetime) -> ProgrammeBoard
                (_("Offer"), _("Applications"), _("Places"), _("Applications per place")),
                [(_label(s.offer, s.kind), s.applications, s.capacity,
                  f"{s.oversubscription:.2f}" if s.oversubscription is not None else "–") for s in slots],
-               bar_text=[_("%(n)s for %(places)s places", n=s.applications, places=s.capacity) for s in slots]),
+               bar_text=[ngettext_("%(n)s for %(num)s place", "%(n)s for %(num)s places", s.capacity, n=s.applications)
+                         for s in slots]),
         figure("progress", _("Places allocated and confirmed"),
                _("For each offer and kind of place: places confirmed, places allocated and awaiting "
                  "confirmation, and places in all."),

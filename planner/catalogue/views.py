@@ -84,16 +84,22 @@ def index() -> ResponseReturnValue:
 @bp.route("/exhibitions/timeline")
 @cached_page
 def timeline() -> ResponseReturnValue:
+    """Twelve months from this one by default (`?start=YYYY-MM` moves the window a month or a
+    year at a time); `?year=YYYY` is the calendar year."""
     now = utcnow()
     try:
-        year = services.parse_year(request.args.get("year"), default=services.default_timeline_year(now.date()))
+        if request.args.get("year"):
+            first = dt.date(services.parse_year(request.args.get("year"), default=now.year), 1, 1)
+        else:
+            first = services.parse_timeline_start(request.args.get("start"), today=now.date())
         filters = services.parse_filters(request.args)
     except services.FilterError as exc:
-        return render_template("catalogue/timeline.html", timeline=None, error=str(exc), year=now.year,
-                               filters=None, **_list_context()), exc.status_code
-    data = services.timeline(year, filters, now=now)
+        return render_template("catalogue/timeline.html", timeline=None, error=str(exc), filters=None,
+                               this_month=dt.date(now.year, now.month, 1), **_list_context()), exc.status_code
+    data = services.timeline(first, filters, now=now)
     args = {k: v for k, v in filters.to_args().items() if k not in ("from", "to", "past")}
-    return render_template("catalogue/timeline.html", timeline=data, year=year, filters=filters, args=args,
+    return render_template("catalogue/timeline.html", timeline=data, filters=filters, args=args,
+                           this_month=dt.date(now.year, now.month, 1), add_months=services.add_months,
                            calendar_path=_calendar_path(args), error=None, **_list_context())
 
 

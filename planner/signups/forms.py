@@ -27,7 +27,7 @@ from planner.accounts.services import PastShow
 from planner.catalogue import services as catalogue
 from planner.catalogue.models import Offer
 from planner.db import is_valid_id
-from planner.i18n import localized
+from planner.i18n import localized, ngettext_
 from planner.signups.models import PlaceKind
 from planner.signups.services import ApplicationAnswers, Delegate, Exhibit
 
@@ -150,7 +150,7 @@ class ApplicationForm(FlaskForm):
         named = [r for r in rows if (r.name.data or "").strip()]
         low, high = self.offer.delegation_min_staff, self.offer.delegation_people_per_place
         if len(named) < low:
-            message = _l("Name at least %(n)s delegates.", n=low)
+            message = ngettext_("Name at least %(num)s delegate.", "Name at least %(num)s delegates.", low)
             first_empty = next((r for r in rows if not (r.name.data or "").strip()), None)
             if first_empty is None:
                 self.form_errors.append(message)
@@ -158,7 +158,8 @@ class ApplicationForm(FlaskForm):
                 first_empty.name.errors = [*first_empty.name.errors, message]
             ok = False
         elif len(named) > high:
-            self.form_errors.append(_l("A place takes at most %(n)s people.", n=high))
+            self.form_errors.append(ngettext_("A place takes at most %(num)s person.",
+                                              "A place takes at most %(num)s people.", high))
             ok = False
         return ok
 

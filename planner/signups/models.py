@@ -138,5 +138,8 @@ class Announcement(Model):
     sent_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     company_count: Mapped[int] = mapped_column(Integer, default=0)
     mail_count: Mapped[int] = mapped_column(Integer, default=0)
+    # "draft" from its preview until sent, then "sent": sending is a compare-and-set on this,
+    # so a double click on "Send" sends once.
+    state: Mapped[str] = mapped_column(String(16), default="sent", server_default="sent")
 
     sent_by: Mapped[User | None] = relationship(lazy="joined")

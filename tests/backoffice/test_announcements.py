@@ -45,7 +45,7 @@ def test_preview_counts_the_companies_and_shows_one_message_then_send_queues_eac
     assert mails["allocated-en@example.com"].subject == "Booth build-up times · IDEX"
     assert all("/mail/unsubscribe/" in m.body_text for m in mails.values())
     assert {m.reply_to for m in mails.values()} == {coordinator.email}
-    [kept] = db.session.scalars(db.select(Announcement)).all()
+    [kept] = db.session.scalars(db.select(Announcement).where(Announcement.state == "sent")).all()
     assert kept.company_count == 2 and kept.statuses == ["allocated"] and kept.sent_by_id == coordinator.id
     assert "Booth build-up times" in client.get(f"/backoffice/offers/{idex.id}/announcements").get_data(as_text=True)
 

@@ -52,3 +52,13 @@ def test_a_cancellation_is_told_and_an_edit_that_changes_nothing_applicants_care
     client.post("/backoffice/exhibitions/idex-2027/cancel", data={"reason": "Organiser cancelled"})
     [mail] = _mails(db)
     assert mail.to_addr == "going@example.com" and "취소" in mail.subject
+
+
+def test_a_postponement_to_a_month_not_yet_fixed_tells_the_month_not_placeholder_days(
+        app, db, client, login_as, coordinator, show):
+    login_as(coordinator)
+    client.post("/backoffice/exhibitions/idex-2027/postpone",
+                data={"starts_on": "2027-09-07", "ends_on": "2027-09-10", "reason": "Venue works",
+                      "date_certainty": "month"})
+    [mail] = _mails(db)
+    assert "2027년 9월" in mail.body_text and "2027. 9. 7." not in mail.body_text

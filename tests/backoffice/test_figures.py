@@ -108,7 +108,7 @@ def test_chart_svg_has_its_numbers_and_accessible_names(client, login_as, board_
     over = next(s for s in svgs if "oversubscription-title" in s)
     assert 'role="img"' in over and 'aria-labelledby="oversubscription-title oversubscription-desc"' in over
     assert "<title id=\"oversubscription-title\">Applications against places</title>" in over
-    assert "3 for 2 places" in over and "1 for 1 places" in over
+    assert "3 for 2 places" in over and "1 for 1 place" in over
     assert "₩24,000,000" in next(s for s in svgs if "subsidy-by-region" in s)
     csv = client.get("/backoffice/programmes/dash/dashboard/subsidy-by-size.csv").get_data(as_text=True)
     assert "Small,14000000,14000000,0" in csv

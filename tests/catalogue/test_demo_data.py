@@ -58,6 +58,11 @@ def test_every_edition_names_its_source(rows):
     assert all(row.source.strip() for row in rows)
 
 
+def test_no_edition_cites_a_wiki_or_a_wiki_mirror(rows):
+    # A wiki (or one of its copies) is where a date goes wrong unseen: the organiser says it.
+    assert [row.slug for row in rows if "wiki" in row.source.lower()] == []
+
+
 def test_no_future_edition_is_marked_completed_and_past_ones_are(rows):
     for row in rows:
         if row.ends_on < TODAY:

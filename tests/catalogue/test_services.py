@@ -170,7 +170,7 @@ def test_timeline_clips_bars_to_the_year(app):
     show(dt.date(2026, 12, 30), days=4, slug="new-year", sectors=["air"])
     show(dt.date(2027, 12, 30), days=4, slug="year-end")
     show(dt.date(2028, 2, 1), slug="next-year")
-    timeline = services.timeline(2027, now=NOW)
+    timeline = services.timeline(dt.date(2027, 1, 1), now=NOW)
     assert timeline.days == 365 and len(timeline.months) == 12
     bars = {bar.exhibition.slug: bar for bar in timeline.bars}
     assert set(bars) == {"new-year", "year-end"}
@@ -395,9 +395,23 @@ def test_searching_a_city_finds_shows_held_there_not_descriptions_naming_it(app)
         assert [e.id for e in db.session.scalars(query)] == [paris.id], word
 
 
-def test_in_december_the_timeline_opens_on_next_year_and_marks_today_in_this_one(app):
-    assert services.default_timeline_year(dt.date(2026, 12, 3)) == 2027
-    assert services.default_timeline_year(dt.date(2026, 11, 30)) == 2026
+def test_in_december_the_timeline_opens_on_the_twelve_months_from_this_one_with_today_marked(app):
+    assert services.parse_timeline_start(None, today=dt.date(2026, 12, 3)) == dt.date(2026, 12, 1)
+    assert services.parse_timeline_start("2027-03", today=dt.date(2026, 12, 3)) == dt.date(2027, 3, 1)
     now = dt.datetime(2026, 12, 3, 9, tzinfo=dt.UTC)
-    assert services.timeline(2026, now=now).today_column == 337
-    assert services.timeline(2027, now=now).today_column is None
+    show(dt.date(2027, 11, 29), days=4, slug="runs-out")
+    rolling = services.timeline(dt.date(2026, 12, 1), now=now)
+    assert (rolling.first_day, rolling.last_day, rolling.days) == (dt.date(2026, 12, 1), dt.date(2027, 11, 30), 365)
+    assert [m.first_day.month for m in rolling.months] == [12, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]
+    assert (rolling.months[1].column, rolling.today_column, rolling.calendar_year) == (32, 3, None)
+    [bar] = rolling.bars
+    assert (bar.column, bar.span, bar.ends_after) == (364, 2, True)
+    assert services.timeline(dt.date(2026, 1, 1), now=now).today_column == 337
+    assert services.timeline(dt.date(2027, 1, 1), now=now).today_column is None
+    assert services.timeline(dt.date(2027, 1, 1), now=now).calendar_year == 2027
+
+
+@pytest.mark.parametrize("text", ["2027", "2027-13", "2027-1", "27-01", "abcd-ef", "9999-01"])
+def test_a_bad_timeline_start_is_refused(text):
+    with pytest.raises(services.FilterError):
+        services.parse_timeline_start(text, today=dt.date(2026, 12, 3))

@@ -175,6 +175,15 @@ def test_show_event_has_location_categories_url_and_exclusive_end(client, db, si
     assert str(event["URL"]) == f"{site_url}/exhibitions/eurosatory-2026"
 
 
+def test_a_city_state_is_named_once_in_the_event_location(client, db, site_url):
+    show = make_exhibition(slug="singapore-airshow-2028", city="Singapore", country_code="SG",
+                           venue="Changi Exhibition Centre", timezone="Asia/Singapore")
+    db.session.commit()
+    event = events_by_uid(client.get("/exhibitions/singapore-airshow-2028.ics").data)[
+        services.exhibition_uid(show.id, site_url)]
+    assert str(event["LOCATION"]) == "Changi Exhibition Centre, Singapore"
+
+
 def test_edited_exhibition_keeps_its_uid_and_raises_its_sequence(client, db, site_url):
     show = upcoming(slug="idex-2027", name="IDEX 2027")
     db.session.commit()

@@ -23,12 +23,12 @@ from planner.catalogue.services.vocabulary import MAX_YEAR, MIN_YEAR
 from planner.db import utcnow
 from planner.errors import NotFound
 from planner.extensions import db
-from planner.i18n import _, seoul_offset_hours
+from planner.i18n import _, ngettext_, seoul_offset_hours
 from planner.vocab import SizeClass
 
 __all__ = ["PER_PAGE", "PageNotFound", "ExhibitionPage", "list_upcoming", "search_exhibitions",
            "open_exhibition_ids", "get_exhibition", "Timeline", "TimelineMonth", "TimelineBar", "parse_year",
-           "timeline", "OfferSummary", "offer_summaries", "seoul_offset_hours_for"]
+           "parse_timeline_start", "add_months", "timeline", "OfferSummary", "offer_summaries", "seoul_offset_hours_for"]
 
 PER_PAGE = 20
 TIMELINE_LIMIT = 400
@@ -38,8 +38,8 @@ class PageNotFound(NotFound):
     """The requested page is past the last page of results."""
 
     def __init__(self, page: int, pages: int) -> None:
-        super().__init__(_("There is no page %(page)s: the results have %(pages)s page(s).",
-                           page=page, pages=pages))
+        super().__init__(ngettext_("There is no page %(page)s: the results have %(num)s page.",
+                                   "There is no page %(page)s: the results have %(num)s pages.", pages, page=page))
         self.page = page
         self.pages = pages
 
@@ -144,21 +144,37 @@ class TimelineMonth:
 @dataclass(frozen=True)
 class TimelineBar:
     exhibition: Exhibition
-    column: int           # 1-based grid column of the first day shown this year
-    span: int             # days shown this year
-    starts_before: bool   # began in the previous year
-    ends_after: bool      # runs into the next year
+    column: int           # 1-based grid column of the first day shown
+    span: int             # days shown
+    starts_before: bool   # began before the first day shown
+    ends_after: bool      # runs past the last day shown
 
 
 @dataclass(frozen=True)
 class Timeline:
-    year: int
+    first_day: dt.date    # the first day of the first month shown
+    last_day: dt.date     # the last day of the last month shown
     days: int
     months: Sequence[TimelineMonth]
     bars: Sequence[TimelineBar]
     truncated: bool
-    # 1-based grid column of today, when today falls in this year.
+    # 1-based grid column of today, when today is shown.
     today_column: int | None = None
+    today: dt.date | None = None
+
+    @property
+    def calendar_year(self) -> int | None:
+        """The year, when the timeline shows exactly January to December of one year."""
+        if (self.first_day.month, self.first_day.day, self.last_day.month, self.last_day.day) == (1, 1, 12, 31) \
+                and self.first_day.year == self.last_day.year:
+            return self.first_day.year
+        return None
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The first day of the month `months` after (or before) `day`'s month."""
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 def parse_year(value: str | None, *, default: int) -> int:
@@ -171,36 +187,47 @@ def parse_year(value: str | None, *, default: int) -> int:
     return int(text)
 
 
-def timeline(year: int, filters: ExhibitionFilters | None = None, *,
-             now: dt.datetime | None = None) -> Timeline:
-    """The shows of `year` (those on for at least a day of it) as bars on a grid of days,
-    a column per day, so a template can draw them with CSS grid and no script."""
+def parse_timeline_start(value: str | None, *, today: dt.date) -> dt.date:
+    """The first month a timeline shows, from "YYYY-MM"; without one, this month: the default
+    view is the twelve months from today's, so in December it is not a year already past."""
+    text = (value or "").strip()
+    if not text:
+        return dt.date(today.year, today.month, 1)
+    year, _sep, month = text.partition("-")
+    if not (year.isdigit() and month.isdigit() and len(year) == 4 and len(month) == 2
+            and MIN_YEAR <= int(year) <= MAX_YEAR and 1 <= int(month) <= 12):
+        raise FilterError("start", _("“start” must be a month written as YYYY-MM, between %(low)s and %(high)s.",
+                                     low=MIN_YEAR, high=MAX_YEAR))
+    return dt.date(int(year), int(month), 1)
+
+
+def timeline(first_month: dt.date, filters: ExhibitionFilters | None = None, *,
+             now: dt.datetime | None = None, months: int = 12) -> Timeline:
+    """The shows of `months` months from `first_month` (those on for at least a day of them)
+    as bars on a grid of days, a column per day, so a template can draw them with CSS grid and
+    no script. A calendar year is the window from its January."""
     now = now or utcnow()
     filters = replace(filters or ExhibitionFilters(), include_past=True, month_from=None, month_to=None)
-    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    first = dt.date(first_month.year, first_month.month, 1)
+    last = add_months(first, months) - dt.timedelta(days=1)
     where = _listing_where(filters, today=now.date(), now=now)
     rows = db.session.scalars(
         db.select(Exhibition).where(*where, Exhibition.ends_on >= first, Exhibition.starts_on <= last)
         .order_by(Exhibition.starts_on, Exhibition.name).limit(TIMELINE_LIMIT + 1)).all()
-    months = []
-    for month in range(1, 13):
-        day = dt.date(year, month, 1)
-        months.append(TimelineMonth(day, day.timetuple().tm_yday, calendar.monthrange(year, month)[1]))
+    grid = []
+    for n in range(months):
+        day = add_months(first, n)
+        grid.append(TimelineMonth(day, (day - first).days + 1, calendar.monthrange(day.year, day.month)[1]))
     bars = []
     for exhibition in rows[:TIMELINE_LIMIT]:
         start, end = max(exhibition.starts_on, first), min(exhibition.ends_on, last)
-        bars.append(TimelineBar(exhibition, start.timetuple().tm_yday, (end - start).days + 1,
+        bars.append(TimelineBar(exhibition, (start - first).days + 1, (end - start).days + 1,
                                 exhibition.starts_on < first, exhibition.ends_on > last))
     today = now.date()
-    return Timeline(year=year, days=last.timetuple().tm_yday, months=months, bars=bars,
-                    truncated=len(rows) > TIMELINE_LIMIT,
-                    today_column=today.timetuple().tm_yday if today.year == year else None)
-
-
-def default_timeline_year(today: dt.date) -> int:
-    """The year the timeline opens on: this one, or the next in December, when what is left
-    of this year is a few weeks and the shows to plan for are all next year's."""
-    return today.year + 1 if today.month == 12 else today.year
+    shown = first <= today <= last
+    return Timeline(first_day=first, last_day=last, days=(last - first).days + 1, months=grid, bars=bars,
+                    truncated=len(rows) > TIMELINE_LIMIT, today_column=(today - first).days + 1 if shown else None,
+                    today=today if shown else None)
 
 
 # --- one exhibition's page -----------------------------------------------------------------

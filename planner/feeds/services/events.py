@@ -18,7 +18,7 @@ from flask_babel import force_locale, gettext
 
 from planner.catalogue.models import DateCertainty, Exhibition, ExhibitionStatus, Offer
 from planner.feeds.ical import Alarm, FeedEvent
-from planner.i18n import N_, country_name
+from planner.i18n import N_, country_name, place_name
 
 __all__ = ["DEADLINE_LENGTH", "FEED_LANGUAGES", "ShowRow", "SHOW_COLUMNS", "words", "host_of", "exhibition_uid",
            "show_title", "show_name", "show_event", "deadline", "if_cancelled", "offer_milestones", "event_order"]
@@ -154,7 +154,7 @@ def show_event(row: ShowRow, sectors: Sequence[str], *, site_url: str, lang: str
         uid=exhibition_uid(row.id, site_url), summary=title,
         start=row.starts_on, end=row.ends_on + dt.timedelta(days=1),
         stamp=row.updated_at, sequence=row.sequence,
-        location=", ".join(p for p in (row.venue, _ko(lang, row.city, row.city_ko), country) if p),
+        location=", ".join(p for p in (row.venue, place_name(_ko(lang, row.city, row.city_ko), country)) if p),
         categories=tuple(words(lang, _SECTOR_NAMES.get(s, s)) for s in sectors) + (country,),
         description="\n".join(notes), url=url, status=ical_status)
 

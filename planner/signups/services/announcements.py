@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from planner.accounts.models import User
 from planner.accounts.recipients import company_recipients
 from planner.catalogue.models import Offer, Programme
 from planner.db import utcnow
-from planner.errors import PlannerError
+from planner.errors import Conflict, PlannerError
 from planner.extensions import db
 from planner.i18n import _
 from planner.notifications.services import Notification, Recipient, notify_bulk, render
@@ -24,6 +24,13 @@ CATEGORY = "announcements"
 
 class AnnouncementInvalid(PlannerError):
     pass
+
+
+class AlreadySent(Conflict):
+    """The previewed announcement was sent meanwhile (a double click, or a colleague)."""
+
+
+DRAFT, SENT = "draft", "sent"
 
 
 @dataclass(frozen=True)
@@ -83,27 +90,67 @@ def preview(draft: Draft) -> Preview:
                    sample_body=body)
 
 
-def send(draft: Draft, *, actor: User | None) -> Announcement:
-    """Queue the announcement for every recipient and keep it. Flushes; the caller commits."""
+def _contents(draft: Draft, actor: User | None) -> dict[str, object]:
+    return dict(programme_id=draft.programme.id, offer_id=draft.offer.id if draft.offer else None,
+                statuses=sorted(draft.statuses), subject_en=draft.subject_en.strip(), body_en=draft.body_en.strip(),
+                subject_ko=draft.subject_ko.strip() or None, body_ko=draft.body_ko.strip() or None,
+                sent_by_id=actor.id if actor else None, sent_at=utcnow())
+
+
+def stage(draft: Draft, *, actor: User | None, draft_id: int | None = None) -> Announcement:
+    """Keep the previewed announcement as a draft (the one `draft_id` names, while it is still
+    a draft of this programme, or a new one): its id goes with the "Send" button."""
+    _check(draft)
+    kept = _draft_row(draft, draft_id)
+    if kept is None:
+        kept = Announcement(**_contents(draft, actor), state=DRAFT)
+        db.session.add(kept)
+    else:
+        for name, value in _contents(draft, actor).items():
+            setattr(kept, name, value)
+    db.session.flush()
+    return kept
+
+
+def _draft_row(draft: Draft, draft_id: int | None) -> Announcement | None:
+    if draft_id is None:
+        return None
+    return db.session.scalar(select(Announcement).where(
+        Announcement.id == draft_id, Announcement.programme_id == draft.programme.id, Announcement.state == DRAFT))
+
+
+def send(draft: Draft, *, actor: User | None, draft_id: int | None = None) -> Announcement:
+    """Queue the announcement for every recipient and keep it as sent. Flushes; the caller commits.
+
+    With `draft_id` (the previewed draft) sending is a compare-and-set from draft to sent:
+    of two clicks only the first sends; the other raises AlreadySent (409) and its transaction,
+    mail included, rolls back. On PostgreSQL the second UPDATE waits for the first to commit."""
     found = preview(draft)
     if not found.recipients:
         raise AnnouncementInvalid(_("No company has an application with these statuses."))
+    contents = _contents(draft, actor)
+    if draft_id is None:
+        announcement = Announcement(**contents, state=SENT)
+        db.session.add(announcement)
+        db.session.flush()
+    else:
+        claimed = db.session.execute(
+            update(Announcement).where(Announcement.id == draft_id, Announcement.programme_id == draft.programme.id,
+                                       Announcement.state == DRAFT)
+            .values(**contents, state=SENT).returning(Announcement.id)).scalar()
+        if claimed is None:
+            raise AlreadySent(_("This announcement has already been sent."))
+        announcement = db.session.get_one(Announcement, claimed, populate_existing=True)
     # Replies go to the coordinator who wrote it, not to the planner's sending address.
-    mails = notify_bulk([Notification(found.recipients, TEMPLATE, _context(draft), category=CATEGORY,
-                                      reply_to=actor.email if actor else None)])
-    announcement = Announcement(
-        programme_id=draft.programme.id, offer_id=draft.offer.id if draft.offer else None,
-        statuses=sorted(draft.statuses), subject_en=draft.subject_en.strip(), body_en=draft.body_en.strip(),
-        subject_ko=draft.subject_ko.strip() or None, body_ko=draft.body_ko.strip() or None,
-        sent_by_id=actor.id if actor else None, sent_at=utcnow(), company_count=found.company_count,
-        mail_count=mails)
-    db.session.add(announcement)
+    announcement.mail_count = notify_bulk([Notification(found.recipients, TEMPLATE, _context(draft),
+                                                        category=CATEGORY, reply_to=actor.email if actor else None)])
+    announcement.company_count = found.company_count
     db.session.flush()
     return announcement
 
 
 def list_announcements(programme: Programme, offer: Offer | None = None) -> list[Announcement]:
-    query = select(Announcement).where(Announcement.programme_id == programme.id)
+    query = select(Announcement).where(Announcement.programme_id == programme.id, Announcement.state == SENT)
     if offer is not None:
         query = query.where((Announcement.offer_id == offer.id) | Announcement.offer_id.is_(None))
     return list(db.session.scalars(query.order_by(Announcement.sent_at.desc(), Announcement.id.desc())))

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from planner.catalogue.models import Offer
-from planner.i18n import _
+from planner.i18n import _, ngettext_
 from planner.signups.models import Application, PlaceKind
 from planner.signups.services.errors import InvalidAnswers
 
@@ -92,6 +92,8 @@ def check_answers(offer: Offer, kind: PlaceKind, answers: ApplicationAnswers) ->
     if kind == PlaceKind.delegation:
         low, high = offer.delegation_min_staff, offer.delegation_people_per_place
         if not low <= len(answers.delegates) <= high:
+            if low == high:
+                raise InvalidAnswers(ngettext_("Name %(num)s delegate.", "Name %(num)s delegates.", low))
             raise InvalidAnswers(_("Name between %(low)s and %(high)s delegates.", low=low, high=high))
         if any(not d.name.strip() or not d.role.strip() for d in answers.delegates):
             raise InvalidAnswers(_("Give each delegate's name and role."))

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from sqlalchemy import delete, select
 
 from planner.catalogue.models import Offer
-from planner.db import utcnow
+from planner.db import insert_on_conflict_do_nothing, utcnow
 from planner.extensions import db
 from planner.i18n import _
 from planner.signups.models import OfferFollow
@@ -23,12 +23,13 @@ def followed_offer_ids(company_id: int | None, offer_ids: Iterable[int]) -> froz
 
 
 def follow(company_id: int, offer: Offer) -> None:
-    """Remind the company before the offer's window closes; idempotent."""
+    """Remind the company before the offer's window closes; idempotent, also when two clicks
+    (two colleagues, two workers) follow at the same moment: the second insert does nothing."""
     if offer.closes_at <= utcnow():
         raise WindowClosed(_("Applications for this offer have closed."))
-    if not followed_offer_ids(company_id, [offer.id]):
-        db.session.add(OfferFollow(company_id=company_id, offer_id=offer.id))
-        db.session.flush()
+    db.session.execute(
+        insert_on_conflict_do_nothing(db.engine.dialect, OfferFollow, index_elements=["company_id", "offer_id"])
+        .values(company_id=company_id, offer_id=offer.id, created_at=utcnow()))
 
 
 def unfollow(company_id: int, offer: Offer) -> None:
