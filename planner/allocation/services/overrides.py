@@ -17,6 +17,7 @@ from planner.allocation.services.errors import (
 )
 from planner.allocation.services.promotion import (
     allocate,
+    lock_programmes,
     offer_on,
     promotion_cap,
     tell_company,
@@ -84,6 +85,8 @@ def override(application: Application, to_status: Target | str, *, actor: User, 
         raise AllocationError(_("First-come offers are not allocated by runs."))
     if run is None:
         raise AllocationError(_("Overrides become possible once the allocation is published."))
+    # An override takes or frees a place: the programme's lock first, as every release does.
+    lock_programmes([application.programme_id])
     if target == Target.waitlisted and current == S.waitlisted:
         if position is None:
             raise AllocationError(_("The application is already waitlisted: choose a position."))
