@@ -15,7 +15,7 @@ from planner.catalogue import services as catalogue
 from planner.catalogue.models import Exhibition, Offer, Programme
 from planner.db import utcnow
 from planner.extensions import db
-from planner.i18n import _, localized
+from planner.i18n import _, localized, ngettext_
 
 
 def programme_or_404(slug: str) -> Programme:
@@ -99,8 +99,8 @@ def offer_new(slug: str) -> ResponseReturnValue:
     if form.validate_on_submit():
         exhibition = db.get_or_404(Exhibition, form.exhibition_id.data)
         try:
-            offer = catalogue.create_offer(programme, exhibition, form.to_input(),
-                                           actor=current_user, now=utcnow())
+            offer = allocation.add_offer(programme, exhibition, form.to_input(),
+                                         actor=current_user, now=utcnow())
         except catalogue.ProgrammeError as exc:
             form.form_errors.append(str(exc))
         else:
@@ -120,11 +120,15 @@ def offer_edit(offer_id: int) -> ResponseReturnValue:
         form.load(catalogue.offer_input_from(offer))
     elif form.validate():
         try:
-            catalogue.update_offer(offer, form.to_input(), actor=current_user, now=utcnow())
+            promoted = allocation.change_offer(offer, form.to_input(), actor=current_user, now=utcnow())
         except catalogue.ProgrammeError as exc:
             form.form_errors.append(str(exc))
         else:
             flash(_("Offer saved."), "success")
+            if promoted:
+                flash(ngettext_("The added place went to %(num)s company on the waitlist; it has been told.",
+                                "The added places went to %(num)s companies on the waitlist; they have been told.",
+                                len(promoted)), "success")
             return redirect(url_for("backoffice.programme_detail", slug=programme.slug,
                                     _anchor=f"offer-{offer.id}"))
     return render_template("backoffice/programmes/offer_form.html", form=form, programme=programme,

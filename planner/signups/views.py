@@ -155,7 +155,8 @@ def _detail(application: Application, withdraw_form: WithdrawForm, status: int =
     return render_template(
         "signups/application.html", application=application,
         answers=ApplicationAnswers.from_application(application),
-        editable=services.is_editable(application), next_step=services.next_step(application),
+        editable=services.is_editable(application), withdrawable=services.is_withdrawable(application),
+        next_step=services.next_step(application),
         rank=services.rank_of(application),
         withdraw_form=withdraw_form,
         allowance=services.programme_allowance(application.company_id, application.offer.programme)), status

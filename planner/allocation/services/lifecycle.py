@@ -69,14 +69,16 @@ def decline(application: Application, actor: User, now: dt.datetime | None = Non
 
 
 def withdraw(application: Application, actor: User, now: dt.datetime | None = None) -> list[Application]:
-    """After publication, the company leaves a waitlist or gives up a place it holds
-    (allocated or confirmed). A freed place goes to the waitlist (allocation rule 6); the
-    company's other applications stay as they are. Returns the applications promoted."""
+    """After publication (a first-come place at any time), the company leaves a waitlist or
+    gives up a place it holds (allocated or confirmed). A freed place goes to the waitlist
+    (allocation rule 6); the company's other applications stay as they are. Returns the
+    applications promoted."""
     now = now or utcnow()
     _check_company(application, actor)
     current = ApplicationStatus(application.status)
+    ranked = application.offer.mode == OfferMode.ranked
     if current not in (S.waitlisted, S.allocated, S.confirmed) \
-            or get_published_run(application.offer.programme) is None:
+            or (ranked and get_published_run(application.offer.programme) is None):
         raise NotAllocated(_("Only a waitlisted or held place of a published allocation can be "
                              "withdrawn here."))
     if current != S.waitlisted:

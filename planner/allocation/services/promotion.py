@@ -126,7 +126,8 @@ def offer_on(application: Application, cause: ApplicationEvent, *, now: dt.datet
     if application.offer.mode != OfferMode.ranked:
         # A first-come place goes to its own waitlist, confirmed as first-come places are,
         # also after the window has closed.
-        first = promote_first_come(application.offer, PlaceKind(application.kind), actor=None, now=now)
+        first = promote_first_come(application.offer, PlaceKind(application.kind), actor=None, now=now,
+                                   cause=cause)
         return [first] if first is not None else []
     promoted = fill_freed_place(application.offer, str(application.kind), now=now, cause=cause,
                                 exclude=exclude)

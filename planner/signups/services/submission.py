@@ -182,6 +182,13 @@ def is_editable(application: Application, now: dt.datetime | None = None) -> boo
     return ApplicationStatus(application.status) in ACTIVE and window_is_open(application.offer, now)
 
 
+def is_withdrawable(application: Application, now: dt.datetime | None = None) -> bool:
+    """Whether the company may withdraw the application here: while its window is open, and a
+    first-come one also after it (no run waits for it; a place it frees goes to the waitlist)."""
+    return ApplicationStatus(application.status) in ACTIVE and (
+        application.offer.mode == OfferMode.first_come or window_is_open(application.offer, now))
+
+
 def ensure_editable(application: Application, now: dt.datetime | None = None) -> None:
     if ApplicationStatus(application.status) not in ACTIVE:
         raise NotEditable(_("This application is %(status)s and can no longer be changed.",
