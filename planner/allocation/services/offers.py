@@ -50,17 +50,17 @@ def check_offer(programme: Programme, data: catalogue.OfferInput, *, offer: Offe
                                  "allocation run and its cap. Keep it first-come."))
         raise OfferRefused(_("This ranked offer cannot become first-come while it has "
                              "applications: they wait for the allocation run."))
-    if get_published_run(programme) is None:
+    if mode != OfferMode.ranked or get_published_run(programme) is None:
         return
-    if mode == OfferMode.ranked and offer is None:
+    if offer is None:
         raise OfferRefused(_("This programme's allocation is published, so an offer added to it "
                              "can only be first-come: a later ranked call is a new programme, "
                              "e.g. a second call."))
-    if mode == OfferMode.ranked and offer.mode != OfferMode.ranked:
+    if offer.mode != OfferMode.ranked:
         raise OfferRefused(_("This programme's allocation is published, so a first-come offer "
                              "cannot become ranked: a later ranked call is a new programme, "
                              "e.g. a second call."))
-    if mode == OfferMode.ranked and catalogue.local_to_utc(data.closes_local, data.timezone) > now:
+    if catalogue.local_to_utc(data.closes_local, data.timezone) > now:
         raise OfferRefused(_("This programme's allocation is published, so its ranked offers "
                              "cannot reopen: no run would ever allocate the applications made "
                              "now. Offer further places first-come, or open a later ranked call "

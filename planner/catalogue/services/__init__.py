@@ -40,6 +40,7 @@ from planner.catalogue.services.programmes import (
     OfferInput,
     ProgrammeError,
     ProgrammeInput,
+    SizeTerms,
     company_share_krw,
     create_offer,
     create_programme,
@@ -51,6 +52,7 @@ from planner.catalogue.services.programmes import (
     local_to_utc,
     offer_input_from,
     offers_for_exhibition,
+    size_class_terms,
     update_offer,
     update_programme,
     utc_to_local,
@@ -107,6 +109,6 @@ __all__ = [
     "ImportReport", "default_timeline_year", "host_country_codes", "RowError", "catalogue_version", "CRITERIA_KEYS", "SLUG_PATTERN", "company_share_krw",
     "create_offer", "create_programme", "get_programme_by_slug", "is_valid_timezone", "list_offers",
     "list_open_offers", "list_programmes", "local_to_utc", "offer_input_from", "OfferInput",
-    "offers_for_exhibition", "ProgrammeError", "ProgrammeInput", "update_offer", "update_programme",
+    "offers_for_exhibition", "ProgrammeError", "ProgrammeInput", "SizeTerms", "size_class_terms", "update_offer", "update_programme",
     "utc_to_local",
 ]

@@ -24,6 +24,11 @@ def taken(offer: Offer, kind: PlaceKind | str) -> int:
     return offer.booth_taken if kind == PlaceKind.booth else offer.delegation_taken
 
 
+def place_cost(offer: Offer, kind: PlaceKind | str) -> int:
+    """The full cost of one place of `kind`, before any subsidy (KRW)."""
+    return int((offer.booth_cost_krw if kind == PlaceKind.booth else offer.delegation_cost_krw) or 0)
+
+
 def offered_kinds(offer: Offer) -> list[PlaceKind]:
     return [kind for kind in PlaceKind if capacity(offer, kind) > 0]
 

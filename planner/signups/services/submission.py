@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from planner.accounts.models import Company, User
 from planner.accounts.recipients import user_recipient
 from planner.catalogue.models import ExhibitionStatus, Offer, OfferMode, Programme
+from planner.catalogue.services import size_class_terms
 from planner.db import utcnow
 from planner.extensions import db
 from planner.i18n import _
@@ -55,7 +56,7 @@ def find_application(company_id: int, offer_id: int, kind: PlaceKind) -> Applica
 
 
 def is_size_eligible(company: Company, programme: Programme) -> bool:
-    return str(company.size_class) in {str(s) for s in programme.eligible_size_classes or []}
+    return size_class_terms(programme, company.size_class).eligible
 
 
 def check_can_apply(offer: Offer, kind: PlaceKind, company: Company, now: dt.datetime | None = None) -> None:
