@@ -78,6 +78,9 @@ def override(application: Application, to_status: Target | str, *, actor: User, 
     current = ApplicationStatus(application.status)
     offer = application.offer
     run = get_published_run(offer.programme)
+    # An override takes, frees or reorders places: the programme's lock first, before any row,
+    # as every release takes it (see lock_programmes).
+    lock_programmes([application.programme_id])
     if target == Target.restored:
         return _restore(application, actor=actor, reason=reason, now=now, position=position,
                         published=run is not None)
@@ -85,8 +88,6 @@ def override(application: Application, to_status: Target | str, *, actor: User, 
         raise AllocationError(_("First-come offers are not allocated by runs."))
     if run is None:
         raise AllocationError(_("Overrides become possible once the allocation is published."))
-    # An override takes or frees a place: the programme's lock first, as every release does.
-    lock_programmes([application.programme_id])
     if target == Target.waitlisted and current == S.waitlisted:
         if position is None:
             raise AllocationError(_("The application is already waitlisted: choose a position."))
