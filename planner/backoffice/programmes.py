@@ -108,7 +108,8 @@ def offer_new(slug: str) -> ResponseReturnValue:
             return redirect(url_for("backoffice.programme_detail", slug=programme.slug,
                                     _anchor=f"offer-{offer.id}"))
     return render_template("backoffice/programmes/offer_form.html", form=form, programme=programme,
-                           offer=None), 400 if form.is_submitted() else 200
+                           offer=None, published=allocation.get_published_run(programme) is not None), \
+        400 if form.is_submitted() else 200
 
 
 @bp.route("/offers/<int:offer_id>/edit", methods=["GET", "POST"])
@@ -132,4 +133,5 @@ def offer_edit(offer_id: int) -> ResponseReturnValue:
             return redirect(url_for("backoffice.programme_detail", slug=programme.slug,
                                     _anchor=f"offer-{offer.id}"))
     return render_template("backoffice/programmes/offer_form.html", form=form, programme=programme,
-                           offer=offer), 400 if form.is_submitted() else 200
+                           offer=offer, published=allocation.get_published_run(programme) is not None), \
+        400 if form.is_submitted() else 200

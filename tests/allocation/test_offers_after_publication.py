@@ -65,6 +65,8 @@ def test_a_new_offer_in_a_published_programme_can_only_be_first_come(client, log
                                                                       published):
     # Old code: a ranked offer added after publication took applications no run would ever allocate.
     login_as(published["coordinator"])
+    form = client.get(f"/backoffice/programmes/{programme.slug}/offers/new").get_data(as_text=True)
+    assert "an offer added now can only be first-come" in form
     exhibition = make_exhibition(starts_on=dt.date.today() + dt.timedelta(days=60),
                                  ends_on=dt.date.today() + dt.timedelta(days=63))
     db.session.commit()
