@@ -26,7 +26,8 @@ bp = Blueprint("allocation", __name__)
 
 def _runs_page(status: int = 200, error: str | None = None) -> ResponseReturnValue:
     return render_template("allocation/runs.html", programmes=services.list_programmes_with_runs(),
-                           form=CsrfForm(), error=error), status
+                           ranked=services.programmes_with_ranked_offers(), form=CsrfForm(),
+                           error=error), status
 
 
 @bp.route("/backoffice/allocation")

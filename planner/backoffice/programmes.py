@@ -123,8 +123,8 @@ def offer_new(slug: str) -> ResponseReturnValue:
     if form.validate_on_submit():
         exhibition = db.get_or_404(Exhibition, form.exhibition_id.data)
         try:
-            offer = catalogue.create_offer(programme, exhibition, form.to_input(),
-                                           actor=current_user, now=utcnow())
+            offer = allocation.add_offer(programme, exhibition, form.to_input(),
+                                         actor=current_user, now=utcnow())
         except catalogue.ProgrammeError as exc:
             form.form_errors.append(str(exc))
         else:
@@ -132,7 +132,8 @@ def offer_new(slug: str) -> ResponseReturnValue:
             return redirect(url_for("backoffice.programme_detail", slug=programme.slug,
                                     _anchor=f"offer-{offer.id}"))
     return render_template("backoffice/programmes/offer_form.html", form=form, programme=programme,
-                           offer=None), 400 if form.is_submitted() else 200
+                           offer=None, published=allocation.get_published_run(programme) is not None), \
+        400 if form.is_submitted() else 200
 
 
 @bp.route("/offers/<int:offer_id>/edit", methods=["GET", "POST"])
@@ -144,12 +145,17 @@ def offer_edit(offer_id: int) -> ResponseReturnValue:
         form.load(catalogue.offer_input_from(offer))
     elif form.validate():
         try:
-            catalogue.update_offer(offer, form.to_input(), actor=current_user, now=utcnow())
+            promoted = allocation.change_offer(offer, form.to_input(), actor=current_user, now=utcnow())
         except catalogue.ProgrammeError as exc:
             form.form_errors.append(str(exc))
         else:
             flash(_("Offer saved."), "success")
+            if promoted:
+                flash(ngettext_("The added place went to %(num)s company on the waitlist; it has been told.",
+                                "The added places went to %(num)s companies on the waitlist; they have been told.",
+                                len(promoted)), "success")
             return redirect(url_for("backoffice.programme_detail", slug=programme.slug,
                                     _anchor=f"offer-{offer.id}"))
     return render_template("backoffice/programmes/offer_form.html", form=form, programme=programme,
-                           offer=offer), 400 if form.is_submitted() else 200
+                           offer=offer, published=allocation.get_published_run(programme) is not None), \
+        400 if form.is_submitted() else 200

@@ -9,6 +9,7 @@ from flask import Blueprint, abort, render_template, request
 from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from flask_babel import format_decimal, get_locale
+from flask_login import current_user
 
 from planner.catalogue import services
 from planner.catalogue.pages import cached_page
@@ -103,6 +104,13 @@ def timeline() -> ResponseReturnValue:
                            calendar_path=_calendar_path(args), error=None, **_list_context())
 
 
+def _viewer_size_class() -> str | None:
+    # The signed-in company's size class, so the page says before it applies what it may do
+    # (signed-in pages are never served from the page cache).
+    company = getattr(current_user, "company", None) if current_user.is_authenticated else None
+    return str(company.size_class) if company is not None and company.size_class else None
+
+
 @bp.route("/exhibitions/<slug>")
 @cached_page
 def detail(slug: str) -> ResponseReturnValue:
@@ -112,7 +120,8 @@ def detail(slug: str) -> ResponseReturnValue:
                                  "search the catalogue instead."))
     now = utcnow()
     return render_template("catalogue/detail.html", exhibition=exhibition,
-                           offers=services.offer_summaries(exhibition, now=now),
+                           offers=services.offer_summaries(exhibition, now=now,
+                                                           size_class=_viewer_size_class()),
                            seoul_offset=services.seoul_offset_hours_for(exhibition), now=now,
                            status_labels=services.STATUS_LABELS, certainty_labels=services.CERTAINTY_LABELS,
                            region=REGION_LABELS.get(region_of(exhibition.country_code) or ""))

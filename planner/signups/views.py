@@ -18,6 +18,7 @@ from flask_login import current_user
 from planner.accounts import services as accounts
 from planner.accounts.permissions import company_required
 from planner.catalogue import services as catalogue
+from planner.catalogue.models import Programme
 from planner.db import utcnow
 from planner.extensions import limiter
 from planner.forms import CsrfForm
@@ -69,12 +70,20 @@ def _own_application(application_id: int) -> Application:
     return application
 
 
+def _viewer_terms(programme: Programme) -> catalogue.SizeTerms | None:
+    """What the signed-in company may do in the programme (apply, at full cost, or not at
+    all), shown before it applies; None for visitors and staff."""
+    company = current_user.company if current_user.is_authenticated else None
+    return catalogue.size_class_terms(programme, company.size_class) if company is not None else None
+
+
 # --- public ---------------------------------------------------------------------------------
 
 @bp.route("/programmes")
 def programmes() -> ResponseReturnValue:
-    return render_template("signups/programmes.html", groups=services.list_programmes_with_offers(),
-                           now=utcnow())
+    groups = services.list_programmes_with_offers()
+    return render_template("signups/programmes.html", groups=groups, now=utcnow(),
+                           terms={g.programme.id: _viewer_terms(g.programme) for g in groups})
 
 
 @bp.route("/programmes/<slug>")
@@ -85,6 +94,7 @@ def programme(slug: str) -> ResponseReturnValue:
     company_id = current_user.company_id if current_user.is_authenticated else None
     return render_template("signups/programme.html", programme=group.programme, offers=group.offers,
                            now=utcnow(), company_share=catalogue.company_share_krw,
+                           terms=_viewer_terms(group.programme),
                            followed=follows.followed_offer_ids(company_id, (o.id for o in group.offers)),
                            follow_form=CsrfForm())
 
@@ -106,11 +116,12 @@ def apply(offer_id: int, kind: str) -> ResponseReturnValue:
     if existing is not None:
         return _already_applied(services.duplicate_error(existing))
     allowance = services.programme_allowance(company.id, offer.programme)
+    terms = _viewer_terms(offer.programme)
     try:
         services.check_can_apply(offer, place_kind, company)
     except SignupError as exc:
         return render_template("signups/closed.html", offer=offer, kind=place_kind, reason=str(exc),
-                               allowance=allowance), 403
+                               allowance=allowance, terms=terms), 403
     form = ApplicationForm(offer=offer, kind=place_kind)
     status = 200
     if form.validate_on_submit():
@@ -128,7 +139,8 @@ def apply(offer_id: int, kind: str) -> ResponseReturnValue:
     elif request.method == "POST":
         status = 400
     return render_template("signups/apply.html", offer=offer, kind=place_kind, form=form,
-                           allowance=allowance, application=None,
+                           allowance=allowance, application=None, terms=terms,
+                           cost=services.place_cost(offer, place_kind),
                            next_rank=services.next_rank(company.id, offer.programme_id)), status
 
 
@@ -176,7 +188,8 @@ def _detail(application: Application, withdraw_form: WithdrawForm, status: int =
     return render_template(
         "signups/application.html", application=application,
         answers=ApplicationAnswers.from_application(application),
-        editable=services.is_editable(application), next_step=services.next_step(application),
+        editable=services.is_editable(application), withdrawable=services.is_withdrawable(application),
+        next_step=services.next_step(application),
         rank=services.rank_of(application), price=services.place_price(application),
         withdraw_form=withdraw_form,
         documents=services.application_documents(application),

@@ -1,6 +1,7 @@
 """Allocation services, by capability: inputs (loading a run's applications and facts), runs
 (dry and published runs), publication (applying a run in bulk), lifecycle (confirm, decline,
-withdraw, expire), promotion (offering freed places on), overrides, results (read models) and budget. The pure core is
+withdraw, expire), promotion (offering freed places on), offers (adding and changing offers
+once companies have applied or the run is published), overrides, results (read models) and budget. The pure core is
 scoring.py, lottery.py and matching.py. Callers use `from planner.allocation import services`."""
 from planner.allocation.services.budget import Budget, BudgetLine, offer_budget, programme_budget
 from planner.allocation.services.errors import (
@@ -18,7 +19,7 @@ from planner.allocation.services.errors import (
                                                 SeedNotDrawn,
                                                 WindowsOpen,
 )
-from planner.allocation.services.inputs import profile_complete, ranked_offers
+from planner.allocation.services.inputs import profile_complete, programmes_with_ranked_offers, ranked_offers
 from planner.allocation.services.lifecycle import (
                                                 confirm,
                                                 decline,
@@ -26,6 +27,7 @@ from planner.allocation.services.lifecycle import (
                                                 fill_all_freed_places,
                                                 withdraw,
 )
+from planner.allocation.services.offers import OfferRefused, add_offer, change_offer
 from planner.allocation.services.overrides import Target, override
 from planner.allocation.services.promotion import fill_freed_place, promotion_cap, waitlist
 from planner.allocation.services.results import (
@@ -53,11 +55,11 @@ from planner.allocation.services.seeds import programme_seed
 __all__ = [
     "AllocationError", "Budget", "BudgetLine", "CapReached", "CapacityFull", "CompanyResult",
     "ConfirmationClosed", "NoRun", "NotAllocated", "NotPreviewed", "NotYours", "PublishedAlready",
-    "ReasonRequired", "RunChanged", "SeedNotDrawn", "SlotSummary", "Target", "WindowsOpen",
+    "OfferRefused", "ReasonRequired", "RunChanged", "add_offer", "change_offer", "SeedNotDrawn", "SlotSummary", "Target", "WindowsOpen",
     "confirm", "cutoffs_for", "decline", "expire_overdue", "fill_all_freed_places",
     "fill_freed_place", "get_latest_run", "get_published_run", "list_company_results",
     "list_offer_applications", "list_offer_events", "list_programmes_with_runs",
     "list_run_results", "list_runs", "offer_budget", "override", "profile_complete",
-    "priorities_under", "programme_budget", "programme_seed", "promotion_cap", "publish_preview", "ranked_offers", "run_allocation", "run_cap",
+    "priorities_under", "programme_budget", "programme_seed", "programmes_with_ranked_offers", "promotion_cap", "publish_preview", "ranked_offers", "run_allocation", "run_cap",
     "summarise_run", "waitlist", "withdraw",
 ]

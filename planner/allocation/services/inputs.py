@@ -38,6 +38,12 @@ def ranked_offers(programme: Programme) -> list[Offer]:
         .order_by(Offer.id)))
 
 
+def programmes_with_ranked_offers() -> set[int]:
+    """Ids of the programmes that have a ranked offer, hence an allocation run (rule 8)."""
+    return set(db.session.scalars(select(Offer.programme_id).distinct()
+                                  .where(Offer.mode == OfferMode.ranked)))
+
+
 def load_applications(offer_ids: Sequence[int]) -> list[AppRow]:
     if not offer_ids:
         return []

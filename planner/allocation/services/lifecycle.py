@@ -13,11 +13,12 @@ from planner.allocation.services.errors import ConfirmationClosed, NotAllocated,
 from planner.allocation.services.promotion import (
     company_under_cap,
     fill_freed_place,
+    lock_programmes,
     offer_on,
     tell_company,
 )
 from planner.allocation.services.runs import get_published_run
-from planner.catalogue.models import Offer, OfferMode
+from planner.catalogue.models import Offer, OfferMode, Programme
 from planner.db import utcnow
 from planner.extensions import db
 from planner.i18n import _
@@ -60,6 +61,7 @@ def decline(application: Application, actor: User, now: dt.datetime | None = Non
     _check_answerable(application, actor, now,
                       not_allocated=_("Only an allocated place can be declined."),
                       closed=_("The deadline to answer for this place has passed."))
+    lock_programmes([application.programme_id])  # before any row: see lock_programmes
     event = change_status(application, S.declined, actor=actor, reason=reasons.DECLINED, now=now)
     free_place(application.offer_id, str(application.kind))
     tell_company(application, "allocation/email/declined.txt")
@@ -67,16 +69,20 @@ def decline(application: Application, actor: User, now: dt.datetime | None = Non
 
 
 def withdraw(application: Application, actor: User, now: dt.datetime | None = None) -> list[Application]:
-    """After publication, the company leaves a waitlist or gives up a place it holds
-    (allocated or confirmed). A freed place goes to the waitlist (allocation rule 6); the
-    company's other applications stay as they are. Returns the applications promoted."""
+    """After publication (a first-come place at any time), the company leaves a waitlist or
+    gives up a place it holds (allocated or confirmed). A freed place goes to the waitlist
+    (allocation rule 6); the company's other applications stay as they are. Returns the
+    applications promoted."""
     now = now or utcnow()
     _check_company(application, actor)
     current = ApplicationStatus(application.status)
+    ranked = application.offer.mode == OfferMode.ranked
     if current not in (S.waitlisted, S.allocated, S.confirmed) \
-            or get_published_run(application.offer.programme) is None:
+            or (ranked and get_published_run(application.offer.programme) is None):
         raise NotAllocated(_("Only a waitlisted or held place of a published allocation can be "
                              "withdrawn here."))
+    if current != S.waitlisted:
+        lock_programmes([application.programme_id])  # a place is freed: see lock_programmes
     application.confirm_by = None
     event = change_status(application, S.withdrawn, actor=actor, reason=reasons.WITHDRAWN, now=now)
     if current == S.waitlisted:
@@ -89,12 +95,19 @@ def expire_overdue(now: dt.datetime | None = None) -> tuple[int, int]:
     """Allocated places whose confirmation window has passed become expired, in bulk: one
     conditional UPDATE (a place the company confirmed meanwhile is left alone), one INSERT of
     the audit rows, one counter update per kind; then each freed place is offered on (rule 6)
-    and each company told. With nothing overdue that is one indexed UPDATE and nothing else.
-    Returns (expired, promoted)."""
+    and each company told. The programmes concerned are locked first, in id order, as every
+    release does (promotion.lock_programmes); with nothing overdue that one indexed SELECT is
+    all. Returns (expired, promoted)."""
     now = now or utcnow()
     t = Application.__table__
+    overdue = (t.c.status == S.allocated.value, t.c.confirm_by < now)
+    programme_ids = list(db.session.scalars(
+        select(Programme.id).where(Programme.id.in_(select(t.c.programme_id).where(*overdue)))
+        .order_by(Programme.id).with_for_update(key_share=True)))
+    if not programme_ids:
+        return 0, 0
     rows = db.session.execute(
-        update(t).where(t.c.status == S.allocated.value, t.c.confirm_by < now)
+        update(t).where(*overdue, t.c.programme_id.in_(programme_ids))
         .values(status=S.expired.value).returning(t.c.id, t.c.offer_id, t.c.kind)).all()
     if not rows:
         return 0, 0
@@ -136,6 +149,7 @@ def fill_all_freed_places(now: dt.datetime | None = None) -> int:
     now = now or utcnow()
     published = select(AllocationRun.published_programme_id).where(
         AllocationRun.published_programme_id.is_not(None))
+    lock_programmes(db.session.scalars(published))
     promoted = 0
     for offer in db.session.scalars(
             select(Offer).where(Offer.programme_id.in_(published), Offer.mode == OfferMode.ranked)

@@ -17,6 +17,7 @@ from planner.allocation.services.errors import (
 )
 from planner.allocation.services.promotion import (
     allocate,
+    lock_programmes,
     offer_on,
     promotion_cap,
     tell_company,
@@ -77,6 +78,9 @@ def override(application: Application, to_status: Target | str, *, actor: User, 
     current = ApplicationStatus(application.status)
     offer = application.offer
     run = get_published_run(offer.programme)
+    # An override takes, frees or reorders places: the programme's lock first, before any row,
+    # as every release takes it (see lock_programmes).
+    lock_programmes([application.programme_id])
     if target == Target.restored:
         return _restore(application, actor=actor, reason=reason, now=now, position=position,
                         published=run is not None)

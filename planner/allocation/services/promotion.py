@@ -5,7 +5,7 @@ the slot types where it waits. The system promotes (no actor) and names the chan
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from sqlalchemy import and_, select
@@ -60,6 +60,20 @@ def promotion_cap(programme: Programme, run: AllocationRun | None = None) -> int
     return run_cap(run) if run is not None else programme.cap_per_company
 
 
+def lock_programmes(programme_ids: Iterable[int]) -> None:
+    """Serialise the releases and promotions of these programmes. A transaction that frees a
+    ranked place takes its programme's lock first, before any application or offer row: one
+    promotion locks a whole waitlist and, for the cap, every application of the companies on it,
+    so two promotions at once on offers where the same companies wait would otherwise lock the
+    same rows in opposite orders (a deadlock on PostgreSQL). Locked in id order, FOR NO KEY
+    UPDATE, so submissions (which only reference the programme) are not held up. Taking it
+    again in the same transaction is free; SQLite serialises writers anyway."""
+    ids = sorted(set(programme_ids))
+    if ids:
+        db.session.execute(select(Programme.id).where(Programme.id.in_(ids)).order_by(Programme.id)
+                           .with_for_update(key_share=True)).all()
+
+
 def waitlist(offer: Offer, kind: str) -> list[tuple[Application, AllocationResult | None]]:
     """The slot type's waitlisted applications in order: a coordinator's chosen order first if
     one was set, then the published run's (priority, then lottery number)."""
@@ -89,6 +103,7 @@ def fill_freed_place(offer: Offer, kind: str, *, now: dt.datetime | None = None,
     now = now or utcnow()
     if offer.mode != OfferMode.ranked or taken(offer, kind) >= capacity(offer, kind):
         return []  # first-come waitlists are not the run's; nothing free: nothing to walk
+    lock_programmes([offer.programme_id])  # normally taken already, by whoever freed the place
     cap = promotion_cap(offer.programme)
     promoted: list[Application] = []
     for application, _result in waitlist(offer, kind):
@@ -111,7 +126,8 @@ def offer_on(application: Application, cause: ApplicationEvent, *, now: dt.datet
     if application.offer.mode != OfferMode.ranked:
         # A first-come place goes to its own waitlist, confirmed as first-come places are,
         # also after the window has closed.
-        first = promote_first_come(application.offer, PlaceKind(application.kind), actor=None, now=now)
+        first = promote_first_come(application.offer, PlaceKind(application.kind), actor=None, now=now,
+                                   cause=cause)
         return [first] if first is not None else []
     promoted = fill_freed_place(application.offer, str(application.kind), now=now, cause=cause,
                                 exclude=exclude)

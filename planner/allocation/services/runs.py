@@ -200,6 +200,11 @@ def run_allocation(programme: Programme, *, actor: User | None, dry_run: bool,
         raise PublishedAlready(_("This programme's allocation is already published; it can only be "
                                  "amended by promotions and overrides."))
     offers = ranked_offers(programme)
+    if not offers:
+        # First-come offers stand outside any run (rule 8): an empty run would only lock the
+        # programme against later ranked offers.
+        raise NoRun(_("This programme has no ranked offers, so it has no allocation run: its "
+                      "first-come offers confirm places on submission."))
     if not dry_run:
         still_open = [o for o in offers if o.closes_at > now]
         if still_open:
@@ -250,6 +255,9 @@ def run_allocation(programme: Programme, *, actor: User | None, dry_run: bool,
             computed = _compute(programme, offers, apps, seed)
 
     run.inputs = _inputs_snapshot(programme, offers, apps, computed)
+    # Written now: with no results to insert nothing else would flush it before publication
+    # expires the session (the run page showed "Cap per company: None").
+    db.session.flush()
     rows = _result_rows(run.id, apps, computed)
     if rows:
         db.session.execute(insert(AllocationResult.__table__), rows)

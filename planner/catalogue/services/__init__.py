@@ -50,6 +50,7 @@ from planner.catalogue.services.programmes import (
     PlacePrice,
     ProgrammeError,
     ProgrammeInput,
+    SizeTerms,
     company_share_krw,
     create_offer,
     create_programme,
@@ -62,6 +63,7 @@ from planner.catalogue.services.programmes import (
     offer_input_from,
     offers_for_exhibition,
     quote_place,
+    size_class_terms,
     update_offer,
     update_programme,
     utc_to_local,
@@ -122,6 +124,6 @@ __all__ = [
     "ImportReport", "add_months", "parse_timeline_start", "host_country_codes", "RowError", "catalogue_version", "CRITERIA_KEYS", "SLUG_PATTERN", "company_share_krw", "PlacePrice", "quote_place",
     "create_offer", "create_programme", "get_programme_by_slug", "is_valid_timezone", "list_offers",
     "list_open_offers", "list_programmes", "local_to_utc", "offer_input_from", "OfferInput",
-    "offers_for_exhibition", "ProgrammeError", "ProgrammeInput", "update_offer", "update_programme",
+    "offers_for_exhibition", "ProgrammeError", "ProgrammeInput", "SizeTerms", "size_class_terms", "update_offer", "update_programme",
     "utc_to_local",
 ]

@@ -22,7 +22,7 @@ __all__ = [
     "local_to_utc", "utc_to_local", "is_valid_timezone",
     "create_programme", "update_programme", "create_offer", "update_offer",
     "list_programmes", "get_programme_by_slug", "list_offers", "list_open_offers",
-    "offers_for_exhibition", "company_share_krw", "offer_input_from", "PlacePrice", "quote_place",
+    "offers_for_exhibition", "company_share_krw", "offer_input_from", "PlacePrice", "quote_place", "SizeTerms", "size_class_terms",
 ]
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -367,6 +367,29 @@ def offers_for_exhibition(exhibition_id: int) -> list[Offer]:
     return list(db.session.scalars(
         db.select(Offer).join(Offer.programme).where(Offer.exhibition_id == exhibition_id)
         .order_by(Programme.year.desc(), Offer.closes_at)))
+
+
+@dataclass(frozen=True)
+class SizeTerms:
+    """What a company of one size class may do in a programme, as its rules say: apply with the
+    agency paying `share` of each place's cost; apply at the full cost (an eligible class with no
+    share); or not apply at all (a class the programme is not open to). Pages show it before a
+    company applies, so none is invited to a form that then refuses it."""
+
+    size_class: str
+    eligible: bool
+    share: float
+
+    @property
+    def full_cost(self) -> bool:
+        return self.eligible and self.share <= 0
+
+
+def size_class_terms(programme: Programme, size_class: str) -> SizeTerms:
+    size = str(size_class)
+    eligible = size in {str(s) for s in programme.eligible_size_classes or []}
+    share = float((programme.subsidy_shares or {}).get(size, 0)) if eligible else 0.0
+    return SizeTerms(size_class=size, eligible=eligible, share=share)
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,11 @@ from planner.catalogue.models import Exhibition, Offer
 from planner.catalogue.services.filters import ExhibitionFilters, FilterError, filter_clauses, includes_past
 from planner.catalogue.services.programmes import (
     SLUG_PATTERN,
+    SizeTerms,
     company_share_krw,
     is_valid_timezone,
     offers_for_exhibition,
+    size_class_terms,
 )
 from planner.catalogue.services.vocabulary import MAX_YEAR, MIN_YEAR
 from planner.db import utcnow
@@ -241,10 +243,13 @@ class OfferSummary:
     not_yet_open: bool
     booth_shares: Sequence[tuple[str, int]]        # (size class, company's share in KRW)
     delegation_shares: Sequence[tuple[str, int]]
+    terms: SizeTerms | None = None                  # the viewing company's, if one is signed in
 
 
-def offer_summaries(exhibition: Exhibition, *, now: dt.datetime | None = None) -> list[OfferSummary]:
-    """The exhibition's offers, newest programme first, in one query."""
+def offer_summaries(exhibition: Exhibition, *, now: dt.datetime | None = None,
+                    size_class: str | None = None) -> list[OfferSummary]:
+    """The exhibition's offers, newest programme first, in one query; with `size_class` (the
+    signed-in company's), what that company may do in each programme."""
     now = now or utcnow()
     summaries = []
     for offer in offers_for_exhibition(exhibition.id):
@@ -254,7 +259,8 @@ def offer_summaries(exhibition: Exhibition, *, now: dt.datetime | None = None) -
             booth_shares=[(s.value, company_share_krw(offer.booth_cost_krw, offer.programme, s.value))
                           for s in sizes],
             delegation_shares=[(s.value, company_share_krw(offer.delegation_cost_krw, offer.programme, s.value))
-                               for s in sizes]))
+                               for s in sizes],
+            terms=size_class_terms(offer.programme, size_class) if size_class else None))
     return summaries
 
 

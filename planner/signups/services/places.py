@@ -28,6 +28,7 @@ def taken(offer: Offer, kind: PlaceKind | str) -> int:
 
 
 def place_cost(offer: Offer, kind: PlaceKind | str) -> int:
+    """The full cost of one place of `kind`, before any subsidy (KRW)."""
     return int((offer.booth_cost_krw if kind == PlaceKind.booth else offer.delegation_cost_krw) or 0)
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from planner.accounts.models import Company, User
 from planner.accounts.recipients import user_recipient
 from planner.catalogue.models import ExhibitionStatus, Offer, OfferMode, Programme
+from planner.catalogue.services import size_class_terms
 from planner.db import utcnow
 from planner.extensions import db
 from planner.i18n import _
@@ -55,7 +56,7 @@ def find_application(company_id: int, offer_id: int, kind: PlaceKind) -> Applica
 
 
 def is_size_eligible(company: Company, programme: Programme) -> bool:
-    return str(company.size_class) in {str(s) for s in programme.eligible_size_classes or []}
+    return size_class_terms(programme, company.size_class).eligible
 
 
 def check_can_apply(offer: Offer, kind: PlaceKind, company: Company, now: dt.datetime | None = None) -> None:
@@ -181,6 +182,13 @@ def update_answers(application: Application, *, actor: User | None, answers: App
 
 def is_editable(application: Application, now: dt.datetime | None = None) -> bool:
     return ApplicationStatus(application.status) in ACTIVE and window_is_open(application.offer, now)
+
+
+def is_withdrawable(application: Application, now: dt.datetime | None = None) -> bool:
+    """Whether the company may withdraw the application here: while its window is open, and a
+    first-come one also after it (no run waits for it; a place it frees goes to the waitlist)."""
+    return ApplicationStatus(application.status) in ACTIVE and (
+        application.offer.mode == OfferMode.first_come or window_is_open(application.offer, now))
 
 
 def ensure_editable(application: Application, now: dt.datetime | None = None) -> None:
