@@ -2,7 +2,8 @@
 route in the same process, load both with wrk, and report each page as a ratio to the bare route.
 
 Ratios measured in one run are what we report: the machines are shared and absolute numbers
-move with the neighbours' load.
+move with the neighbours' load. Each page's ratio comes from short runs interleaved with runs
+of the bare route, so load that comes and goes during the benchmark does not land on one page.
 """
 from __future__ import annotations
 
@@ -85,8 +86,12 @@ def wrk_rps(url: str, *, seconds: int = 5, connections: int = 8, threads: int = 
     return float(match.group(1)) if match else 0.0
 
 
-def measure(base: str, pages: Sequence[tuple[str, str, Sequence[str]]], *, seconds: int = 5) -> list[Result]:
-    """Each page: (name, path, headers). The bare route is measured before and after, averaged."""
+def measure(base: str, pages: Sequence[tuple[str, str, Sequence[str]]], *, seconds: int = 6,
+            rounds: int = 3) -> list[Result]:
+    """Each page: (name, path, headers). Each page is loaded in `rounds` short runs, each right
+    next to a run of the bare route (alternating which goes first), so a neighbour's load on a
+    shared machine moves both alike; its ratio is its requests over the bare route's in those
+    adjacent runs. The bare route's req/s reported is the mean of all its runs."""
     for _name, path, headers in pages:  # warm caches and check each page answers
         req = urllib.request.Request(base + path, headers=dict(h.split(": ", 1) for h in headers))
         try:
@@ -94,14 +99,25 @@ def measure(base: str, pages: Sequence[tuple[str, str, Sequence[str]]], *, secon
         except urllib.error.HTTPError as exc:
             if exc.code != 304:
                 raise
-    bare_before = wrk_rps(base + "/bench/bare", seconds=seconds)
-    rows = [(name, path, wrk_rps(base + path, seconds=seconds, headers=headers))
-            for name, path, headers in pages]
-    bare_after = wrk_rps(base + "/bench/bare", seconds=seconds)
-    bare = (bare_before + bare_after) / 2
+    step = max(1, round(seconds / rounds))
+    rows = []
+    bare_runs: list[float] = []
+    for name, path, headers in pages:
+        page_total = bare_total = 0.0
+        for n in range(rounds):
+            runs = [("bare", base + "/bench/bare", ()), ("page", base + path, headers)]
+            for kind, url, with_headers in (runs if n % 2 == 0 else runs[::-1]):
+                rps = wrk_rps(url, seconds=step, headers=with_headers)
+                if kind == "bare":
+                    bare_total += rps
+                    bare_runs.append(rps)
+                else:
+                    page_total += rps
+        rows.append((name, path, page_total / rounds, page_total / bare_total if bare_total else 0.0))
+    bare = sum(bare_runs) / len(bare_runs) if bare_runs else 0.0
     results = [Result("bare Flask route", "/bench/bare", bare, 1.0, "reference")]
-    for name, path, rps in rows:
-        results.append(Result(name, path, rps, rps / bare if bare else 0.0, ""))
+    for name, path, rps, ratio in rows:
+        results.append(Result(name, path, rps, ratio, ""))
     return results
 
 
