@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -86,12 +87,13 @@ def wrk_rps(url: str, *, seconds: int = 5, connections: int = 8, threads: int = 
     return float(match.group(1)) if match else 0.0
 
 
-def measure(base: str, pages: Sequence[tuple[str, str, Sequence[str]]], *, seconds: int = 6,
-            rounds: int = 3) -> list[Result]:
+def measure(base: str, pages: Sequence[tuple[str, str, Sequence[str]]], *, seconds: int = 10,
+            rounds: int = 5) -> list[Result]:
     """Each page: (name, path, headers). Each page is loaded in `rounds` short runs, each right
     next to a run of the bare route (alternating which goes first), so a neighbour's load on a
-    shared machine moves both alike; its ratio is its requests over the bare route's in those
-    adjacent runs. The bare route's req/s reported is the mean of all its runs."""
+    shared machine moves both alike; its ratio is the median of the rounds' ratios (a burst of
+    load in one run moves one round, not the result). The bare route's req/s reported is the
+    mean of all its runs, a page's the mean of its own."""
     for _name, path, headers in pages:  # warm caches and check each page answers
         req = urllib.request.Request(base + path, headers=dict(h.split(": ", 1) for h in headers))
         try:
@@ -103,17 +105,16 @@ def measure(base: str, pages: Sequence[tuple[str, str, Sequence[str]]], *, secon
     rows = []
     bare_runs: list[float] = []
     for name, path, headers in pages:
-        page_total = bare_total = 0.0
+        page_runs: list[float] = []
+        ratios: list[float] = []
         for n in range(rounds):
             runs = [("bare", base + "/bench/bare", ()), ("page", base + path, headers)]
-            for kind, url, with_headers in (runs if n % 2 == 0 else runs[::-1]):
-                rps = wrk_rps(url, seconds=step, headers=with_headers)
-                if kind == "bare":
-                    bare_total += rps
-                    bare_runs.append(rps)
-                else:
-                    page_total += rps
-        rows.append((name, path, page_total / rounds, page_total / bare_total if bare_total else 0.0))
+            got = {kind: wrk_rps(url, seconds=step, headers=with_headers)
+                   for kind, url, with_headers in (runs if n % 2 == 0 else runs[::-1])}
+            bare_runs.append(got["bare"])
+            page_runs.append(got["page"])
+            ratios.append(got["page"] / got["bare"] if got["bare"] else 0.0)
+        rows.append((name, path, sum(page_runs) / rounds, statistics.median(ratios)))
     bare = sum(bare_runs) / len(bare_runs) if bare_runs else 0.0
     results = [Result("bare Flask route", "/bench/bare", bare, 1.0, "reference")]
     for name, path, rps, ratio in rows:
