@@ -32,8 +32,8 @@ def fill(database_url: str) -> int:
     return fill_exhibitions(database_url, EXHIBITIONS)
 
 
-def build_times(database_url: str) -> dict[str, tuple[float, int, int]]:
-    """Best of 5 building each feed from the database (no cache): ms, events, bytes."""
+def build_times(database_url: str) -> dict[str, tuple[float, float, int, int]]:
+    """Best of 5 building each feed from the database (no cache): ms, CPU ms, events, bytes."""
     from planner import create_app
     from planner.db import utcnow
     from planner.feeds import services
@@ -44,12 +44,13 @@ def build_times(database_url: str) -> dict[str, tuple[float, int, int]]:
         now = utcnow()
         for label, query in (("default window", []), ("all 5,000 (past=1)", [("past", "1")])):
             filters = services.parse_filters(query, today=now.date())
-            best = float("inf")
+            best = best_cpu = float("inf")
             for _ in range(5):
-                start = time.perf_counter()
+                start, cpu = time.perf_counter(), time.process_time()
                 feed = services.build_exhibitions_feed(filters, site_url=app.config["SITE_URL"], now=now)
                 best = min(best, time.perf_counter() - start)
-            results[label] = (best * 1000, feed.body.count(b"BEGIN:VEVENT"), len(feed.body))
+                best_cpu = min(best_cpu, time.process_time() - cpu)
+            results[label] = (best * 1000, best_cpu * 1000, feed.body.count(b"BEGIN:VEVENT"), len(feed.body))
     return results
 
 
@@ -89,16 +90,16 @@ def fill_programme(database_url: str) -> tuple[str, str]:
     return token, slug
 
 
-def programme_build(database_url: str, token: str) -> tuple[float, float, int, int]:
+def programme_build(database_url: str, token: str) -> tuple[tuple[float, float], tuple[float, float], int, int]:
     """Building the programme feed from the database: the first build in a fresh process
-    (cold), the best of 5 after it (events memoised), events and bytes."""
+    (cold), the best of 5 after it (events memoised), each as (ms, CPU ms); events and bytes."""
     from planner import create_app
     from planner.db import utcnow
     from planner.feeds import services
     from planner.feeds.services.versions import CachedFeed
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
-    times = []
+    times: list[tuple[float, float]] = []
     body = b""
     with app.test_request_context():
         row = services.resolve_token(token)
@@ -106,13 +107,14 @@ def programme_build(database_url: str, token: str) -> tuple[float, float, int, i
         today = utcnow().date()
         for _ in range(6):
             cache = services.make_feed_cache(redis=None, prefix="bench:")
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             version = services.private_version(row, site_url=app.config["SITE_URL"], today=today)
             feed: CachedFeed | None = services.private_feed(row, version, site_url=app.config["SITE_URL"],
                                                             today=today, cache=cache)
-            times.append(time.perf_counter() - start)
+            times.append(((time.perf_counter() - start) * 1000, (time.process_time() - cpu) * 1000))
             body = feed.body if feed else b""
-    return times[0] * 1000, min(times[1:]) * 1000, body.count(b"BEGIN:VEVENT"), len(body)
+    warm = (min(t[0] for t in times[1:]), min(t[1] for t in times[1:]))
+    return times[0], warm, body.count(b"BEGIN:VEVENT"), len(body)
 
 
 def _etag(url: str) -> str:
@@ -142,16 +144,19 @@ def main() -> None:
             ])
     print(report(f"iCalendar feeds ({total:,} exhibitions, SQLite, gunicorn 2 workers)", results, TARGETS))
     print()
-    print("| feed built from the database (no cache), best of 5 | events | size | time | target |")
-    print("|---|---:|---:|---:|---|")
-    for label, (ms, events, size) in builds.items():
+    # CPU time: what the build itself costs, whatever the neighbours on a shared machine do to
+    # the elapsed time (the target is judged on the elapsed time).
+    print("| feed built from the database (no cache), best of 5 | events | size | time | CPU time | target |")
+    print("|---|---:|---:|---:|---:|---|")
+    for label, (ms, cpu_ms, events, size) in builds.items():
         verdict = f"< {BUILD_TARGET_MS} ms {'met' if ms < BUILD_TARGET_MS else 'MISSED'}"
-        print(f"| {label} | {events:,} | {size / 1e6:.2f} MB | {ms:.0f} ms | {verdict} |")
-    for label, ms in (("programme of 5,000 offers (Korean), first build in the process", cold),
-                      ("programme of 5,000 offers (Korean), best of 5 after it", warm)):
+        print(f"| {label} | {events:,} | {size / 1e6:.2f} MB | {ms:.0f} ms | {cpu_ms:.0f} ms | {verdict} |")
+    for label, (ms, cpu_ms) in (("programme of 5,000 offers (Korean), first build in the process", cold),
+                                ("programme of 5,000 offers (Korean), best of 5 after it", warm)):
         verdict = f"< {BUILD_TARGET_MS} ms {'met' if ms < BUILD_TARGET_MS else 'MISSED'}, " \
                   f"< 1 MB {'met' if programme_size < 1_000_000 else 'MISSED'}"
-        print(f"| {label} | {programme_events:,} | {programme_size / 1e6:.2f} MB | {ms:.0f} ms | {verdict} |")
+        print(f"| {label} | {programme_events:,} | {programme_size / 1e6:.2f} MB | {ms:.0f} ms | {cpu_ms:.0f} ms "
+              f"| {verdict} |")
     print()
 
 

@@ -2,7 +2,8 @@
 route in the same process, load both with wrk, and report each page as a ratio to the bare route.
 
 Ratios measured in one run are what we report: the machines are shared and absolute numbers
-move with the neighbours' load.
+move with the neighbours' load. Each page's ratio comes from short runs interleaved with runs
+of the bare route, so load that comes and goes during the benchmark does not land on one page.
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import os
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -85,8 +87,13 @@ def wrk_rps(url: str, *, seconds: int = 5, connections: int = 8, threads: int = 
     return float(match.group(1)) if match else 0.0
 
 
-def measure(base: str, pages: Sequence[tuple[str, str, Sequence[str]]], *, seconds: int = 5) -> list[Result]:
-    """Each page: (name, path, headers). The bare route is measured before and after, averaged."""
+def measure(base: str, pages: Sequence[tuple[str, str, Sequence[str]]], *, seconds: int = 10,
+            rounds: int = 5) -> list[Result]:
+    """Each page: (name, path, headers). Each page is loaded in `rounds` short runs, each right
+    next to a run of the bare route (alternating which goes first), so a neighbour's load on a
+    shared machine moves both alike; its ratio is the median of the rounds' ratios (a burst of
+    load in one run moves one round, not the result). The bare route's req/s reported is the
+    mean of all its runs, a page's the mean of its own."""
     for _name, path, headers in pages:  # warm caches and check each page answers
         req = urllib.request.Request(base + path, headers=dict(h.split(": ", 1) for h in headers))
         try:
@@ -94,14 +101,24 @@ def measure(base: str, pages: Sequence[tuple[str, str, Sequence[str]]], *, secon
         except urllib.error.HTTPError as exc:
             if exc.code != 304:
                 raise
-    bare_before = wrk_rps(base + "/bench/bare", seconds=seconds)
-    rows = [(name, path, wrk_rps(base + path, seconds=seconds, headers=headers))
-            for name, path, headers in pages]
-    bare_after = wrk_rps(base + "/bench/bare", seconds=seconds)
-    bare = (bare_before + bare_after) / 2
+    step = max(1, round(seconds / rounds))
+    rows = []
+    bare_runs: list[float] = []
+    for name, path, headers in pages:
+        page_runs: list[float] = []
+        ratios: list[float] = []
+        for n in range(rounds):
+            runs = [("bare", base + "/bench/bare", ()), ("page", base + path, headers)]
+            got = {kind: wrk_rps(url, seconds=step, headers=with_headers)
+                   for kind, url, with_headers in (runs if n % 2 == 0 else runs[::-1])}
+            bare_runs.append(got["bare"])
+            page_runs.append(got["page"])
+            ratios.append(got["page"] / got["bare"] if got["bare"] else 0.0)
+        rows.append((name, path, sum(page_runs) / rounds, statistics.median(ratios)))
+    bare = sum(bare_runs) / len(bare_runs) if bare_runs else 0.0
     results = [Result("bare Flask route", "/bench/bare", bare, 1.0, "reference")]
-    for name, path, rps in rows:
-        results.append(Result(name, path, rps, rps / bare if bare else 0.0, ""))
+    for name, path, rps, ratio in rows:
+        results.append(Result(name, path, rps, ratio, ""))
     return results
 
 

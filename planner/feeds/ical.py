@@ -1,46 +1,32 @@
 """RFC 5545 calendar bytes from plain feed items, built with icalendar's component model
 (Calendar, Event, Alarm, Timezone with its STANDARD/DAYLIGHT observances) and its value types.
 
-VTIMEZONE observances are derived from the IANA database here, one yearly RRULE per change
-where the zone follows a weekday rule: icalendar's own `Timezone.from_tzinfo` lists every change
-as RDATEs, which Outlook ignores (it reads only RRULE) and vobject cuts to their first value.
+VTIMEZONE components come from planner/feeds/vtimezone.py, escaping and folding from
+planner/feeds/lines.py.
 Rendered events are memoised by value: feeds rebuild when any event changes, and most do not.
 """
 from __future__ import annotations
 
-import calendar as gregorian
 import datetime as dt
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, cast
 from zoneinfo import ZoneInfo
 
-from icalendar import (
-    Alarm as VAlarm,
-)
-from icalendar import (
-    Calendar,
-    Component,
-    Event,
-    Timezone,
-    TimezoneDaylight,
-    TimezoneStandard,
-    vCategory,
-    vDDDTypes,
-    vDuration,
-    vInt,
-    vRecur,
-    vText,
-    vUri,
-    vUTCOffset,
-)
+from icalendar import Alarm as VAlarm
+from icalendar import Calendar, Event, vCategory, vDDDTypes, vDuration, vInt, vText, vUri
+from icalendar.timezone.tzid import tzid_from_dt
+
+from planner.feeds.lines import CRLF, escape_text, fold, format_duration, serialize, text_value
+from planner.feeds.vtimezone import EMPTY_CALENDAR_ZONE, vtimezone
+
+__all__ = ["PRODID", "REFRESH", "Alarm", "FeedEvent", "CalendarInfo", "escape_text", "fold", "format_duration",
+           "vtimezone", "event_component", "render_event", "render_within", "build_calendar", "bounded_calendar"]
 
 PRODID = "-//Defence Export Exhibition Planner//Calendar feeds 1.0//EN"
 # How often clients should poll: RFC 7986 REFRESH-INTERVAL and Outlook's X-PUBLISHED-TTL.
 REFRESH = dt.timedelta(hours=1)
-CRLF = "\r\n"
 UTC = dt.timezone.utc
 # Distinct events kept rendered (about 600 bytes each): a few feeds of thousands of events.
 EVENT_MEMO_SIZE = 32_768
@@ -87,182 +73,30 @@ class CalendarInfo:
 # (test_icalendar_still_needs_the_workarounds) fails once a release fixes these, so they can go:
 # - `Calendar.add("NAME" | "X-WR-CALNAME" | "X-WR-CALDESC", str)` writes the text unescaped, and
 #   `add("X-PUBLISHED-TTL", timedelta)` writes Python's "1:00:00": every value is given typed.
-# - vText keeps control characters, which TEXT may not hold (RFC 5545 3.3.11) apart from HTAB.
-# - Its line folding walks each line a character at a time in Python, more than half the cost
-#   of a feed: content lines are folded by `fold` below (UTF-8 safe, 75 octets) instead.
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-
-
-def _text(value: str) -> vText:
-    if "\r" in value:
-        value = value.replace("\r\n", "\n").replace("\r", "\n")
-    if _CONTROL.search(value):
-        value = _CONTROL.sub("", value)
-    return vText(value)
-
-
-def fold(line: str) -> str:
-    """Fold a content line at 75 octets (RFC 5545 3.1) without splitting a UTF-8 sequence."""
-    if len(line) <= 75 and line.isascii():
-        return line
-    data = line.encode("utf-8")
-    if len(data) <= 75:
-        return line
-    parts: list[str] = []
-    start, limit = 0, 75
-    while start < len(data):
-        end = min(start + limit, len(data))
-        # Continuation bytes look like 0b10xxxxxx; back up to the start of the character.
-        while end < len(data) and (data[end] & 0xC0) == 0x80:
-            end -= 1
-        parts.append(data[start:end].decode("utf-8"))
-        start, limit = end, 74  # continuation lines begin with one space
-    return "\r\n ".join(parts)
-
-
-def _serialize(component: Component, *, open_end: bool = False) -> str:
-    """The component's content lines (icalendar's order and encoding), folded, CRLF-terminated;
-    `open_end` leaves out its END line (the calendar header, followed by its components)."""
-    lines = [str(line) for line in component.content_lines()][:-1]  # a trailing empty line
-    if open_end:
-        lines.pop()
-    return CRLF.join(map(fold, lines)) + CRLF
-
-
-# --- values ---------------------------------------------------------------------------------------
-
-def escape_text(value: str) -> str:
-    """A TEXT value as written: backslash, semicolon, comma and newline escaped, other controls
-    dropped."""
-    return _text(value).to_ical().decode("utf-8")
-
-
-def format_duration(value: dt.timedelta) -> str:
-    """An RFC 5545 duration (e.g. -P1D, PT1H)."""
-    return vDuration(value).to_ical().decode("ascii")
-
-
-# --- time zones -----------------------------------------------------------------------------------
-
-# A calendar that lists nothing still needs one component (RFC 5545 3.6: "1*component"); the
-# agency's own zone, which has had no transitions since 1988, gives the same bytes every year.
-EMPTY_CALENDAR_ZONE = ("Asia/Seoul", 2000)
-_WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
-_SCAN_STEP = 12 * 3600  # no zone changes its offset twice within 12 hours
-
-
-@dataclass(frozen=True)
-class _Onset:
-    """A change of offset: `local` is the wall-clock time it happens at, read in the old offset
-    (as RFC 5545's VTIMEZONE examples do)."""
-
-    local: dt.datetime
-    offset_from: dt.timedelta
-    offset_to: dt.timedelta
-    is_dst: bool
-    name: str
-
-
-def _state(zone: ZoneInfo, epoch: int) -> tuple[dt.timedelta, bool, str]:
-    local = dt.datetime.fromtimestamp(epoch, zone)
-    return local.utcoffset() or dt.timedelta(0), bool(local.dst()), local.tzname() or ""
-
-
-def _onsets(zone: ZoneInfo, start: int, end: int) -> list[_Onset]:
-    onsets: list[_Onset] = []
-    epoch, state = start, _state(zone, start)
-    while epoch < end:
-        later = _state(zone, epoch + _SCAN_STEP)
-        if later != state:
-            low, high = epoch, epoch + _SCAN_STEP
-            while high - low > 1:
-                middle = (low + high) // 2
-                low, high = (middle, high) if _state(zone, middle) == state else (low, middle)
-            new = _state(zone, high)
-            local = dt.datetime.fromtimestamp(high, UTC).replace(tzinfo=None) + state[0]
-            onsets.append(_Onset(local, state[0], new[0], new[1], new[2]))
-            state = new
-        epoch += _SCAN_STEP
-    return onsets
-
-
-def _yearly_rule(locals_: Sequence[dt.datetime], years: Sequence[int]) -> vRecur | None:
-    """A yearly rule for onsets that fall once a year on the same nth (or last) weekday of the
-    same month at the same time, or None."""
-    if [value.year for value in locals_] != list(years):
-        return None
-    first = locals_[0]
-    if any((v.month, v.weekday(), v.time()) != (first.month, first.weekday(), first.time()) for v in locals_):
-        return None
-    nths = {(v.day - 1) // 7 + 1 for v in locals_}
-    if len(nths) == 1 and min(nths) <= 4:
-        nth = min(nths)
-    elif all(v.day + 7 > gregorian.monthrange(v.year, v.month)[1] for v in locals_):
-        nth = -1
-    else:
-        return None
-    return vRecur(freq="YEARLY", bymonth=first.month, byday=f"{nth}{_WEEKDAYS[first.weekday()]}")
-
-
-def _observance(start: dt.datetime, offset_from: dt.timedelta, offset_to: dt.timedelta, is_dst: bool,
-                name: str, *, rule: vRecur | None = None, dates: Sequence[dt.datetime] = ()) -> Component:
-    observance = TimezoneDaylight() if is_dst else TimezoneStandard()
-    observance["DTSTART"] = vDDDTypes(start)
-    if rule is not None:
-        observance["RRULE"] = rule
-    for value in dates:
-        # One RDATE per line: vobject reads only the first value of a comma-separated list.
-        observance.add("RDATE", value)
-    observance["TZNAME"] = _text(name)
-    observance["TZOFFSETFROM"] = vUTCOffset(offset_from)
-    observance["TZOFFSETTO"] = vUTCOffset(offset_to)
-    return observance
-
-
-@lru_cache(maxsize=256)
-def vtimezone(tzid: str, first_year: int, last_year: int) -> str:
-    """The VTIMEZONE of `tzid` for local times in `first_year` to `last_year`, as CRLF-terminated
-    lines, from the IANA database.
-
-    Where the zone changes offset on the same weekday rule every year, each change is one
-    observance with a yearly RRULE starting the year before (so the first of January of
-    `first_year` is covered); otherwise every change is listed, one RDATE per line. The block is
-    right for the years asked for, not necessarily after them. Whole years keep it identical for
-    the same data, whatever day it is built."""
-    zone = ZoneInfo(tzid)
-    start = int(dt.datetime(first_year - 1, 1, 1, tzinfo=UTC).timestamp())
-    end = int(dt.datetime(last_year + 1, 1, 2, tzinfo=UTC).timestamp())
-    groups: dict[tuple[dt.timedelta, dt.timedelta, bool, str], list[dt.datetime]] = {}
-    for onset in _onsets(zone, start, end):
-        groups.setdefault((onset.offset_from, onset.offset_to, onset.is_dst, onset.name), []).append(onset.local)
-    years = range(first_year - 1, last_year + 1)
-    rules = {key: _yearly_rule(locals_, years) for key, locals_ in groups.items()}
-    timezone = Timezone()
-    timezone["TZID"] = vText(tzid)
-    if groups and all(rules.values()):
-        for key, locals_ in groups.items():
-            timezone.add_component(_observance(locals_[0], *key, rule=rules[key]))
-    else:
-        # The offset in force from the start, then each change with all its dates.
-        offset, is_dst, name = _state(zone, start)
-        timezone.add_component(_observance(dt.datetime(first_year - 1, 1, 1), offset, offset, is_dst, name))
-        for key, locals_ in groups.items():
-            timezone.add_component(_observance(locals_[0], *key, dates=locals_[1:]))
-    return _serialize(timezone)
-
+# - vText keeps control characters, and its line folding is slow: see planner/feeds/lines.py.
+# - Its content-line assembly (a Parameters mapping and a Contentline per property, then the
+#   value encoded again per line) costs about a third of a millisecond per event, 400 ms for a
+#   programme feed: `render_event` writes an event's lines itself, in icalendar's property order,
+#   from values encoded by icalendar's own types (escaping, dates, durations), memoised per value.
+#   tests/feeds/test_ical.py (test_fast_events_match_the_component_model) checks every shape of
+#   event gives the same bytes as `event_component`, which stays the reference.
 
 def _zone_years(events: Iterable[FeedEvent]) -> dict[str, tuple[int, int]]:
-    years: dict[str, tuple[int, int]] = {}
+    """The local years each zone's events span (earliest and latest instant, read in the zone)."""
+    spans: dict[str, tuple[dt.datetime, dt.datetime]] = {}
     for event in events:
         if event.tzid is None:
             continue
-        zone = ZoneInfo(event.tzid)
-        low = min(event.start, event.end).astimezone(zone).year  # type: ignore[attr-defined]
-        high = max(event.start, event.end).astimezone(zone).year  # type: ignore[attr-defined]
-        if event.tzid in years:
-            low, high = min(low, years[event.tzid][0]), max(high, years[event.tzid][1])
-        years[event.tzid] = (low, high)
+        start, end = cast(dt.datetime, event.start), cast(dt.datetime, event.end)  # zoned: datetimes
+        low, high = min(start, end), max(start, end)
+        span = spans.get(event.tzid)
+        if span is not None:
+            low, high = min(low, span[0]), max(high, span[1])
+        spans[event.tzid] = (low, high)
+    years = {}
+    for tzid, (low, high) in spans.items():
+        zone = ZoneInfo(tzid)
+        years[tzid] = (low.astimezone(zone).year, high.astimezone(zone).year)
     return years
 
 
@@ -271,7 +105,7 @@ def _zone_years(events: Iterable[FeedEvent]) -> dict[str, tuple[int, int]]:
 def event_component(event: FeedEvent) -> Event:
     """One VEVENT as an icalendar component."""
     component = Event()
-    component["UID"] = _text(event.uid)
+    component["UID"] = text_value(event.uid)
     stamp = event.stamp.astimezone(UTC)
     component["DTSTAMP"] = vDDDTypes(stamp)
     component["LAST-MODIFIED"] = vDDDTypes(stamp)
@@ -284,13 +118,13 @@ def event_component(event: FeedEvent) -> Event:
         zone = ZoneInfo(event.tzid)
         component["DTSTART"] = vDDDTypes(event.start.astimezone(zone))  # type: ignore[union-attr]
         component["DTEND"] = vDDDTypes(event.end.astimezone(zone))  # type: ignore[union-attr]
-    component["SUMMARY"] = _text(event.summary)
+    component["SUMMARY"] = text_value(event.summary)
     if event.location:
-        component["LOCATION"] = _text(event.location)
+        component["LOCATION"] = text_value(event.location)
     if event.categories:
-        component["CATEGORIES"] = vCategory([str(_text(c)) for c in event.categories])
+        component["CATEGORIES"] = vCategory([str(text_value(c)) for c in event.categories])
     if event.description:
-        component["DESCRIPTION"] = _text(event.description)
+        component["DESCRIPTION"] = text_value(event.description)
     if event.url:
         component["URL"] = vUri(event.url)
     if event.status:
@@ -299,16 +133,76 @@ def event_component(event: FeedEvent) -> Event:
     if event.alarm is not None:
         alarm = VAlarm()
         alarm["ACTION"] = vText("DISPLAY")
-        alarm["DESCRIPTION"] = _text(event.alarm.description)
+        alarm["DESCRIPTION"] = text_value(event.alarm.description)
         alarm["TRIGGER"] = vDuration(-event.alarm.before)
         component.add_component(alarm)
     return component
 
 
+@lru_cache(maxsize=256)
+def _zone(tzid: str) -> tuple[ZoneInfo, str | None]:
+    """The zone and the TZID parameter icalendar writes for times in it (None: UTC, written
+    with a Z)."""
+    zone = ZoneInfo(tzid)
+    name = tzid_from_dt(dt.datetime(2000, 1, 1, tzinfo=zone))
+    return zone, (None if name == "UTC" else name)
+
+
+def _local(value: dt.datetime) -> str:
+    return f"{value.year:04}{value.month:02}{value.day:02}T{value.hour:02}{value.minute:02}{value.second:02}"
+
+
+def _utc(value: dt.datetime) -> str:
+    return _local(value.astimezone(UTC)) + "Z"
+
+
+def _times(event: FeedEvent) -> tuple[str, str] | None:
+    """DTSTART and DTEND lines as icalendar writes them, or None for a shape `event_component`
+    alone knows (a datetime without a zone to show it in)."""
+    start, end = event.start, event.end
+    if event.tzid is None:
+        if isinstance(start, dt.datetime) or isinstance(end, dt.datetime):
+            return None
+        return (f"DTSTART;VALUE=DATE:{start.year:04}{start.month:02}{start.day:02}",
+                f"DTEND;VALUE=DATE:{end.year:04}{end.month:02}{end.day:02}")
+    if not (isinstance(start, dt.datetime) and isinstance(end, dt.datetime)):
+        return None
+    zone, param = _zone(event.tzid)
+    if param is None:
+        return f"DTSTART:{_utc(start)}", f"DTEND:{_utc(end)}"
+    return (f"DTSTART;TZID={param}:{_local(start.astimezone(zone))}",
+            f"DTEND;TZID={param}:{_local(end.astimezone(zone))}")
+
+
 @lru_cache(maxsize=EVENT_MEMO_SIZE)
 def render_event(event: FeedEvent) -> str:
-    """One VEVENT as CRLF-terminated content lines (memoised: the same event, the same text)."""
-    return _serialize(event_component(event))
+    """One VEVENT as CRLF-terminated content lines (memoised: the same event, the same text):
+    the bytes `event_component` gives, written without icalendar's content-line machinery (see
+    the workarounds above)."""
+    times = _times(event)
+    if times is None:
+        return serialize(event_component(event))
+    stamp = _utc(event.stamp)
+    lines = ["BEGIN:VEVENT", "SUMMARY:" + escape_text(event.summary), *times, "DTSTAMP:" + stamp,
+             "UID:" + escape_text(event.uid), f"SEQUENCE:{int(event.sequence)}"]
+    # The rest in icalendar's order: alphabetical.
+    if event.categories:
+        lines.append("CATEGORIES:" + ",".join(escape_text(c) for c in event.categories))
+    if event.description:
+        lines.append("DESCRIPTION:" + escape_text(event.description))
+    lines.append("LAST-MODIFIED:" + stamp)
+    if event.location:
+        lines.append("LOCATION:" + escape_text(event.location))
+    if event.status:
+        lines.append("STATUS:" + vText(event.status).to_ical().decode("utf-8"))
+    lines.append("TRANSP:" + ("TRANSPARENT" if event.transparent else "OPAQUE"))
+    if event.url:
+        lines.append("URL:" + event.url)
+    if event.alarm is not None:
+        lines += ["BEGIN:VALARM", "ACTION:DISPLAY", "DESCRIPTION:" + escape_text(event.alarm.description),
+                  "TRIGGER:" + format_duration(-event.alarm.before), "END:VALARM"]
+    lines.append("END:VEVENT")
+    return CRLF.join(map(fold, lines)) + CRLF
 
 
 def render_within(events: Iterable[FeedEvent], max_bytes: int | None = None, *,
@@ -354,13 +248,13 @@ def _header(name: str, description: str) -> str:
     calendar["PRODID"] = vText(PRODID)
     calendar["CALSCALE"] = vText("GREGORIAN")
     calendar["METHOD"] = vText("PUBLISH")
-    calendar["NAME"] = _text(name)
-    calendar["X-WR-CALNAME"] = _text(name)
-    calendar["DESCRIPTION"] = _text(description)
-    calendar["X-WR-CALDESC"] = _text(description)
+    calendar["NAME"] = text_value(name)
+    calendar["X-WR-CALNAME"] = text_value(name)
+    calendar["DESCRIPTION"] = text_value(description)
+    calendar["X-WR-CALDESC"] = text_value(description)
     calendar.add("REFRESH-INTERVAL", vDuration(REFRESH), parameters={"VALUE": "DURATION"})
     calendar["X-PUBLISHED-TTL"] = vDuration(REFRESH)
-    return _serialize(calendar, open_end=True)
+    return serialize(calendar, open_end=True)
 
 
 def build_calendar(calendar: CalendarInfo, blocks: Sequence[str] | None = None) -> bytes:

@@ -43,3 +43,18 @@ class FeedState(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     version: Mapped[str] = mapped_column(String(32))
     changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class FeedAddressReveal(Model):
+    """A private address just created, kept until the page after the POST shows it once (or for
+    REVEAL_FOR at most). The browser's session holds only a random handle: the id is its SHA-256
+    and the token is sealed with a key derived from it, so neither the cookie nor this table
+    alone gives the address."""
+
+    __tablename__ = "feed_address_reveals"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    programme_id: Mapped[int | None] = mapped_column(ForeignKey("programmes.id", ondelete="CASCADE"))
+    sealed: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -160,8 +160,10 @@ def private_feed(token: str) -> ResponseReturnValue:
     return _calendar_response(feed, version, public=False, filename="calendar.ics")
 
 
-# The new address is shown once, on the page the POST redirects to: it travels in the session
-# (never in a URL or a log line) and is removed as it is shown, so a reload shows it no more.
+# The new address is shown once, on the page the POST redirects to. It waits on the server
+# (services.reveals); the session carries only a handle to it, never the token (the cookie is
+# signed, not encrypted), nor does a URL or a log line. Taking it removes it: a reload shows it
+# no more.
 _NEW_ADDRESS = "feeds_new_address"
 
 
@@ -172,14 +174,17 @@ def _feed_urls(token: str) -> dict[str, str]:
 
 
 def _show_once(token: str, programme_id: int | None = None) -> None:
-    session[_NEW_ADDRESS] = {"token": token, "programme_id": programme_id}
+    session[_NEW_ADDRESS] = services.stage_reveal(user=current_user, token=token, programme_id=programme_id,
+                                                  now=utcnow())
 
 
 def _new_address() -> tuple[dict[str, str] | None, int | None]:
-    shown = session.pop(_NEW_ADDRESS, None)
-    if not shown:
+    handle = session.pop(_NEW_ADDRESS, None)
+    shown = services.take_reveal(user=current_user, handle=handle, now=utcnow()) if handle else None
+    if shown is None:
         return None, None
-    return _feed_urls(shown["token"]), shown.get("programme_id")
+    token, programme_id = shown
+    return _feed_urls(token), programme_id
 
 
 @bp.route("/my/calendar")

@@ -287,3 +287,29 @@ def test_korean_text_is_written_and_read_back_by_both_parsers():
     assert str(show["SUMMARY"]) == "유로사토리 2026" and str(show["LOCATION"]) == "파리, 프랑스"
     assert str(parsed.walk("VALARM")[0]["DESCRIPTION"]) == "내일: 유로사토리 공동 부담금 납부"
     assert vobject.readOne(body.decode("utf-8")).x_wr_calname.value == "한국 방산 전시회"
+
+
+@pytest.mark.parametrize("event", [
+    eurosatory(),
+    eurosatory(summary="유로사토리 2026 (취소)", location="파리, 프랑스", categories=("지상", "a,b;c\\d"),
+               description="첫 줄\r\n둘째 줄\r셋째; 넷째, 다섯째 \\N \x07끝" * 4, status="CANCELLED", sequence=12,
+               transparent=False),
+    eurosatory(location=None, categories=(), description=None, url=None, status=None),
+    eurosatory(uid="exhibition-7;x,y@planner.example", stamp=dt.datetime(2026, 1, 5, 18, 30, tzinfo=ZoneInfo("Asia/Seoul"))),
+    deadline(),
+    deadline(tzid="Europe/Paris", summary="Applications close: IDEX; Abu Dhabi, 2027", description="Due\nsoon",
+             url="https://planner.example/exhibitions/idex-2027?lang=ko", alarm=Alarm("내일: 마감", dt.timedelta(hours=2))),
+    deadline(tzid="America/New_York", alarm=None, status="TENTATIVE"),
+    deadline(tzid="UTC"),
+    deadline(tzid="Etc/UTC", start=dt.datetime(2027, 12, 31, 23, 59, 59, tzinfo=UTC),
+             end=dt.datetime(2028, 1, 1, 0, 29, 59, tzinfo=UTC)),
+    # Shapes the writer leaves to the component: a datetime without a zone to show it in.
+    deadline(tzid=None),
+], ids=lambda event: event.uid[:12] + str(event.tzid))
+def test_fast_events_match_the_component_model(event):
+    # render_event writes lines itself for speed (see the workarounds in feeds/ical.py): every
+    # shape of event must give the bytes icalendar's component model gives.
+    from planner.feeds.ical import event_component
+    from planner.feeds.lines import serialize
+
+    assert render_event(event) == serialize(event_component(event))

@@ -5,6 +5,7 @@
 - public: the public exhibition feeds, their filters, window and cache
 - tokens: each person's private feed addresses (create, rotate, resolve, revoke, last fetched)
 - private: the company and programme calendars behind a token, their window, bound and ETag
+- reveals: a new address shown once after its POST, kept sealed on the server meanwhile
 """
 from planner.feeds.services.events import (
     DEADLINE_LENGTH,
@@ -49,6 +50,7 @@ from planner.feeds.services.public import (
     parse_filters,
     parse_lang,
 )
+from planner.feeds.services.reveals import REVEAL_FOR, stage_reveal, take_reveal
 from planner.feeds.services.tokens import (
     FETCH_RECORD_INTERVAL,
     TOKEN_RE,
@@ -87,5 +89,5 @@ __all__ = [
     "FEED_LANGUAGES", "show_name", "words", "PRIVATE_MAX_BYTES", "PRIVATE_WINDOW_AFTER", "PRIVATE_WINDOW_BEFORE",
     "forget_private_versions", "private_version", "recent_version", "remember_version", "exhibition_feed",
     "parse_lang", "FETCH_RECORD_INTERVAL", "CompanyAddresses", "LiveToken", "companies_with_addresses",
-    "list_tokens", "record_fetch", "revoke_company_tokens",
+    "list_tokens", "record_fetch", "revoke_company_tokens", "REVEAL_FOR", "stage_reveal", "take_reveal",
 ]

@@ -16,11 +16,11 @@ from zoneinfo import ZoneInfo
 from flask import has_app_context
 from flask_babel import force_locale, gettext
 
-from planner.catalogue.models import DateCertainty, Exhibition, ExhibitionStatus, Offer
+from planner.catalogue.models import DateCertainty, Exhibition, ExhibitionStatus
 from planner.feeds.ical import Alarm, FeedEvent
 from planner.i18n import N_, country_name, place_name
 
-__all__ = ["DEADLINE_LENGTH", "FEED_LANGUAGES", "ShowRow", "SHOW_COLUMNS", "words", "host_of", "exhibition_uid",
+__all__ = ["DEADLINE_LENGTH", "FEED_LANGUAGES", "ShowRow", "SHOW_COLUMNS", "OfferShow", "OfferRow", "words", "host_of", "exhibition_uid",
            "show_title", "show_name", "show_event", "deadline", "if_cancelled", "offer_milestones", "event_order"]
 
 DEADLINE_LENGTH = dt.timedelta(minutes=30)
@@ -32,15 +32,21 @@ def words(lang: str, message: str) -> str:
 
     Feeds fill the same few sentences thousands of times per build: each is looked up once
     per process and language instead of once per event. English, or no app: the msgid."""
-    if lang == "en" or not has_app_context():
+    if lang == "en":
         return message
-    return _translated(lang, message)
-
-
-@lru_cache(maxsize=1024)
-def _translated(lang: str, message: str) -> str:
+    # A plain dict first: this runs tens of thousands of times per programme feed.
+    found = _TRANSLATED.get((lang, message))
+    if found is not None:
+        return found
+    if not has_app_context():
+        return message
     with force_locale(lang):
-        return str(gettext(message))
+        found = _TRANSLATED[lang, message] = str(gettext(message))
+    return found
+
+
+# Every message is an N_-marked constant, so this holds a few hundred entries at most.
+_TRANSLATED: dict[tuple[str, str], str] = {}
 
 
 @lru_cache(maxsize=8)
@@ -113,7 +119,7 @@ def _ko(lang: str, english: str | None, korean: str | None) -> str:
     return korean if lang == "ko" and korean else (english or "")
 
 
-def show_name(exhibition: ShowRow, lang: str) -> str:
+def show_name(exhibition: OfferShow, lang: str) -> str:
     """The show's title in `lang` (its Korean name where one is recorded)."""
     return show_title(_ko(lang, exhibition.name, exhibition.name_ko), exhibition.edition_year)
 
@@ -164,13 +170,69 @@ def deadline(uid: str, summary: str, at: dt.datetime, tzid: str, stamp: dt.datet
     # A deadline is a short block starting at the moment things are due, so the alarm a day
     # before the start is a day before the deadline.
     local = at.astimezone(ZoneInfo(tzid))
-    due = words(lang, N_("Due: %(when)s (%(zone)s)")) % {"when": f"{local:%Y-%m-%d %H:%M}", "zone": tzid}
+    when = f"{local.year:04}-{local.month:02}-{local.day:02} {local.hour:02}:{local.minute:02}"
+    due = words(lang, N_("Due: %(when)s (%(zone)s)")) % {"when": when, "zone": tzid}
     return FeedEvent(uid=uid, summary=summary, start=at, end=at + DEADLINE_LENGTH, stamp=stamp,
                      sequence=sequence, tzid=tzid, description=f"{description}\n{due}\n{url}", url=url,
                      alarm=Alarm(words(lang, N_("Tomorrow: %(summary)s")) % {"summary": summary}))
 
 
-def if_cancelled(events: list[FeedEvent], exhibition: Exhibition, *, lang: str = "en") -> list[FeedEvent]:
+class OfferShow(Protocol):
+    """What an offer's events read of its show: an Exhibition, or a lighter row."""
+
+    @property
+    def slug(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def name_ko(self) -> str | None: ...
+    @property
+    def edition_year(self) -> int: ...
+    @property
+    def venue(self) -> str | None: ...
+    @property
+    def city(self) -> str: ...
+    @property
+    def city_ko(self) -> str | None: ...
+    @property
+    def sequence(self) -> int: ...
+    @property
+    def updated_at(self) -> dt.datetime: ...
+    @property
+    def status(self) -> str: ...
+
+
+class OfferRow(Protocol):
+    """What an offer's milestones need: an Offer, or a lighter row (programme feeds read
+    thousands)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def sequence(self) -> int: ...
+    @property
+    def timezone(self) -> str: ...
+    @property
+    def opens_at(self) -> dt.datetime: ...
+    @property
+    def closes_at(self) -> dt.datetime: ...
+    @property
+    def payment_due_at(self) -> dt.datetime | None: ...
+    @property
+    def licence_due_at(self) -> dt.datetime | None: ...
+    @property
+    def shipping_cutoff_at(self) -> dt.datetime | None: ...
+    @property
+    def buildup_starts_on(self) -> dt.date | None: ...
+    @property
+    def buildup_ends_on(self) -> dt.date | None: ...
+    @property
+    def updated_at(self) -> dt.datetime: ...
+    @property
+    def exhibition(self) -> OfferShow: ...
+
+
+def if_cancelled(events: list[FeedEvent], exhibition: OfferShow, *, lang: str = "en") -> list[FeedEvent]:
     """A cancelled show's deadlines stay in the feed, marked cancelled and without their alarms,
     so subscribers see the change instead of a reminder to pay for a show that will not happen."""
     if exhibition.status != ExhibitionStatus.cancelled:
@@ -187,7 +249,7 @@ _MILESTONES = (("payment", "payment_due_at", N_("Co-funding payment due: %(show)
                 N_("Shipping cut-off for %(show)s.")))
 
 
-def offer_milestones(offer: Offer, *, prefix: str, site_url: str, stamp: dt.datetime,
+def offer_milestones(offer: OfferRow, *, prefix: str, site_url: str, stamp: dt.datetime,
                      include_window: bool, lang: str = "en") -> list[FeedEvent]:
     """An offer's dated milestones (and its application window) as events."""
     exhibition = offer.exhibition

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from dataclasses import dataclass, fields
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, distinct, func, select
@@ -184,18 +186,79 @@ def _pending_confirmations(programme_id: int) -> dict[int, tuple[dt.datetime, in
     return {offer_id: (due, n, *changes.get(offer_id, (0, None))) for offer_id, (due, n) in pending.items()}
 
 
+@dataclass(frozen=True, slots=True)
+class _Show:
+    id: int
+    slug: str
+    name: str
+    name_ko: str | None
+    edition_year: int
+    venue: str | None
+    city: str
+    city_ko: str | None
+    status: str
+    sequence: int
+    updated_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class _Offer:
+    id: int
+    sequence: int
+    timezone: str
+    opens_at: dt.datetime
+    closes_at: dt.datetime
+    payment_due_at: dt.datetime | None
+    licence_due_at: dt.datetime | None
+    shipping_cutoff_at: dt.datetime | None
+    buildup_starts_on: dt.date | None
+    buildup_ends_on: dt.date | None
+    updated_at: dt.datetime
+    exhibition: _Show
+
+
+_SHOW_FIELDS = tuple(f.name for f in fields(_Show))
+_OFFER_FIELDS = tuple(f.name for f in fields(_Offer))[:-1]
+
+
+def _programme_offers(programme_id: int, today: dt.date | None) -> list[_Offer]:
+    """The programme's offers with what their events show of their exhibitions, as plain rows:
+    a programme has thousands, and mapped objects (with every column, sectors and programme)
+    would cost more than the feed."""
+    stmt = select(*(getattr(Offer, name) for name in _OFFER_FIELDS),
+                  *(getattr(Exhibition, name).label(f"show_{name}") for name in _SHOW_FIELDS)) \
+        .join(Exhibition, Exhibition.id == Offer.exhibition_id).where(Offer.programme_id == programme_id)
+    if today is not None:
+        start, end = _window(today)
+        # Offers whose every date lies outside the window add nothing: leave them in the database.
+        stmt = stmt.where(Exhibition.ends_on >= start,
+                          Offer.opens_at < dt.datetime.combine(end, dt.time(), dt.timezone.utc))
+    shows: dict[int, _Show] = {}
+    offers = []
+    width = len(_OFFER_FIELDS)
+    for row in db.session.execute(stmt.order_by(Offer.id)):
+        values = tuple(row)
+        show = shows.get(values[width])
+        if show is None:
+            show = shows[values[width]] = _Show(*values[width:])
+        offers.append(_Offer(**dict(zip(_OFFER_FIELDS, values)), exhibition=show))
+    return offers
+
+
+@lru_cache(maxsize=8_192)
+def _milestones(offer: _Offer, prefix: str, site_url: str, stamp: dt.datetime, lang: str) -> tuple[FeedEvent, ...]:
+    # Keyed by every value the events are built from (the offer's and its show's rows included),
+    # so an edit simply misses: a programme feed rebuilt after one change rebuilds one offer.
+    return tuple(offer_milestones(offer, prefix=prefix, site_url=site_url, stamp=stamp, include_window=True,
+                                  lang=lang))
+
+
 def programme_calendar(programme: Programme, *, site_url: str, lang: str = "en",
                        today: dt.date | None = None) -> tuple[CalendarInfo, dt.datetime]:
     """Every window and milestone of a programme's offers (for coordinators), and, once places
     are allocated, the last day companies have to confirm them; in `lang`, within the window
     around `today` (everything when None)."""
-    stmt = select(Offer).where(Offer.programme_id == programme.id).options(joinedload(Offer.exhibition))
-    if today is not None:
-        start, end = _window(today)
-        # Offers whose every date lies outside the window add nothing: leave them in the database.
-        stmt = stmt.join(Exhibition, Exhibition.id == Offer.exhibition_id).where(
-            Exhibition.ends_on >= start, Offer.opens_at < dt.datetime.combine(end, dt.time(), dt.timezone.utc))
-    offers = db.session.scalars(stmt.order_by(Offer.id)).all()
+    offers = _programme_offers(programme.id, today)
     pending = _pending_confirmations(programme.id)
     host = host_of(site_url)
     events: list[FeedEvent] = []
@@ -203,8 +266,7 @@ def programme_calendar(programme: Programme, *, site_url: str, lang: str = "en",
     for offer in offers:
         stamp = latest(offer.updated_at, offer.exhibition.updated_at)
         last_change = latest(last_change, stamp)
-        events.extend(offer_milestones(offer, prefix=f"p{programme.id}", site_url=site_url,
-                                       stamp=stamp, include_window=True, lang=lang))
+        events.extend(_milestones(offer, f"p{programme.id}", site_url, stamp, lang))
         if offer.id in pending:
             due, count, changes, changed_at = pending[offer.id]
             confirm_stamp = latest(stamp, changed_at)
