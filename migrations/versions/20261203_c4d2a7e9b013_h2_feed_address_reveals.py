@@ -4,7 +4,7 @@ A private feed address just created waits here, sealed, until the page after the
 once: the session cookie (signed, not encrypted) no longer carries the token itself (issue 13).
 
 Revision ID: c4d2a7e9b013
-Revises: 5e551045a1b2
+Revises: c81a5e2d9f40
 Create Date: 2026-12-03 17:00:00.000000
 
 """
@@ -16,7 +16,7 @@ import planner.db
 
 # revision identifiers, used by Alembic.
 revision = 'c4d2a7e9b013'
-down_revision = '5e551045a1b2'
+down_revision = 'c81a5e2d9f40'
 branch_labels = None
 depends_on = None
 
