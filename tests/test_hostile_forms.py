@@ -311,7 +311,7 @@ def _refused(response) -> bool:
     if response.status_code >= 400:
         return True
     body = response.get_data(as_text=True) if response.mimetype == "text/html" else ""
-    return response.status_code == 200 and ('class="field-error"' in body or 'class="form-errors"' in body)
+    return response.status_code == 200 and ('class="field-error"' in body or 'flash-error' in body)
 
 
 def _login(client, user) -> None:
@@ -374,11 +374,20 @@ def test_hostile_values_never_give_a_5xx_or_change_anything_when_refused(app, db
     @st.composite
     def posts(draw) -> list[tuple[str, object]]:
         controls = draw(st.integers(0, 4)) == 0  # a control character is refused first: not every time
+        # Half the examples change one field only, so that a hostile value gets past the form's
+        # other checks to the services; the others change many at once.
+        focus = draw(st.sampled_from([name for name, _base in fields] or [""]))
+        one_only = draw(st.booleans())
         data: list[tuple[str, object]] = []
         for name, base in fields:
             is_file = isinstance(base.value, tuple)
             hostile = _file(controls) if is_file else _hostile(controls)
-            how = draw(st.sampled_from(["base", "base", "hostile", "hostile", "hostile", "missing", "twice"]))
+            if one_only and name != focus:
+                how = "base"
+            elif one_only:
+                how = draw(st.sampled_from(["hostile", "hostile", "hostile", "missing", "twice"]))
+            else:
+                how = draw(st.sampled_from(["base", "base", "hostile", "hostile", "hostile", "missing", "twice"]))
             if how == "base":
                 data.append((name, _fresh(base.value)))
             elif how == "hostile":
