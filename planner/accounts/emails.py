@@ -56,7 +56,34 @@ def answer_password_reset_request(email: str, *, now: dt.datetime | None = None)
            link=absolute_url("accounts.register"))
 
 
+def answer_registration(registration_number: str, details: services.CompanyDetails, *, name: str, email: str,
+                        password: str, locale: str | None = None, now: dt.datetime | None = None) -> None:
+    """Sign a company up and queue one mail to the address whoever asks: the confirmation link
+    to a new account, else a note to the owner of the account the address already has (which
+    nothing here changes). The same answer both ways, so the registration page does not tell a
+    stranger which addresses have accounts. Raises AccountError as services.register_company."""
+    user = services.register_company(registration_number, details, name=name, email=email,
+                                     password=password, now=now, locale=locale)
+    if user is not None:
+        send_verification(user, now=now)
+        return
+    existing = services.get_user_by_email(email)
+    assert existing is not None
+    notify([user_recipient(existing, fallback_locale=_request_locale())], "accounts/email/registration_taken.txt",
+           sensitive=True, user=existing, login_link=absolute_url("accounts.login"),
+           reset_link=absolute_url("accounts.forgot_password"))
+
+
 def send_invitation(invitation: Invitation, *, inviter: User, now: dt.datetime | None = None) -> None:
+    """The invitee's link to join; when the address already has an account (elsewhere), its
+    owner is told instead, and there is no link: an account belongs to one company."""
+    existing = services.get_user_by_email(invitation.email)
+    if existing is not None:
+        notify([user_recipient(existing, fallback_locale=inviter.locale or _request_locale())],
+               "accounts/email/invitation_account_exists.txt", sensitive=True, user=existing,
+               inviter=inviter, company=invitation.company, login_link=absolute_url("accounts.login"),
+               reset_link=absolute_url("accounts.forgot_password"))
+        return
     token = services.make_invitation_token(invitation, now=now)
     # The invitee has no account yet: write in the language the inviter uses.
     invitee = Recipient(email=invitation.email, locale=inviter.locale or _request_locale())

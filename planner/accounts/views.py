@@ -158,22 +158,27 @@ def register() -> ResponseReturnValue:
     if form.validate_on_submit():
         g.registration_form_validated = True
         try:
-            user = services.register_company(
+            emails.answer_registration(
                 form.registration_number.data, form.details(), name=form.name.data,
                 email=form.email.data, password=form.password.data, locale=str(get_locale() or "en"))
-            emails.send_verification(user)
         except services.AccountError as exc:
             form.form_errors.append(str(exc))
         else:
-            _log_in(user)
+            # The same answer whether the address was free or already had an account (whose
+            # owner got a note by mail): not signed in, sent to read the mail.
+            session["registration_email"] = services.normalise_email(form.email.data)
             return redirect(url_for("accounts.check_email"))
     return render_template("accounts/register.html", form=form), _status(form)
 
 
 @bp.route("/check-email")
-@login_required
 def check_email() -> ResponseReturnValue:
-    return render_template("accounts/check_email.html", resend_form=CsrfForm())
+    if current_user.is_authenticated:
+        return render_template("accounts/check_email.html", resend_form=CsrfForm(), email=current_user.email)
+    email = session.get("registration_email")
+    if not isinstance(email, str):
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/check_email.html", resend_form=None, email=email)
 
 
 @bp.route("/verify/<token>")

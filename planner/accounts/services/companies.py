@@ -12,11 +12,11 @@ from sqlalchemy.exc import IntegrityError
 from planner.accounts.models import Company, User
 from planner.accounts.services.documents import size_class_changed
 from planner.accounts.services.errors import AccountError
-from planner.accounts.services.passwords import check_password_policy
+from planner.accounts.services.passwords import check_password_policy, hash_password
 from planner.accounts.services.users import (
     check_email_format,
     create_user,
-    ensure_email_free,
+    get_user_by_email,
     normalise_email,
     one_line,
 )
@@ -103,12 +103,15 @@ def _clean_details(details: CompanyDetails) -> dict[str, object]:
 
 
 def register_company(registration_number: str, details: CompanyDetails, *, name: str, email: str,
-                     password: str, now: dt.datetime | None = None, locale: str | None = None) -> User:
-    """Create a company and its first (unverified) user together; returns the user.
+                     password: str, now: dt.datetime | None = None, locale: str | None = None) -> User | None:
+    """Create a company and its first (unverified) user together; returns the user, or None
+    when the address already has an account (which is left untouched, and no company is made).
 
-    Raises AccountError for an invalid or already registered registration number, a taken
-    email or a weak password, also when another sign-up took the number or the email between
-    these checks and the insert. Nothing is added to the session before every check has passed.
+    The caller answers both outcomes alike and tells the owner of the address by mail
+    (accounts.emails.answer_registration), so the page never says which addresses have
+    accounts. Raises AccountError for an invalid or already registered registration number or a
+    weak password, also when another sign-up took the number between these checks and the
+    insert. Nothing is added to the session before every check has passed.
     """
     digits = normalise_registration_number(registration_number)
     if get_company_by_registration_number(digits) is not None:
@@ -116,8 +119,11 @@ def register_company(registration_number: str, details: CompanyDetails, *, name:
     values = _clean_details(details)
     email = normalise_email(email)
     check_email_format(email)
-    ensure_email_free(email)
     check_password_policy(password, email=email)
+    if get_user_by_email(email) is not None:
+        # The same work as creating the account, so the answer's timing does not tell either.
+        hash_password(password)
+        return None
     try:
         # A savepoint: a lost race leaves the session usable for showing the form again.
         with db.session.begin_nested():
@@ -131,6 +137,8 @@ def register_company(registration_number: str, details: CompanyDetails, *, name:
             db.session.flush()
             return user
     except IntegrityError as exc:
+        if get_company_by_registration_number(digits) is None and get_user_by_email(email) is not None:
+            return None  # the address got its account a moment ago: answered as above
         raise AccountError(_("This company or email address was registered a moment ago. Log in instead, or ask a colleague to invite you.")) from exc
 
 

@@ -35,16 +35,21 @@ def list_pending_invitations(company: Company, *, now: dt.datetime | None = None
 def invite_colleague(company: Company, email: str, *, actor: User,
                      now: dt.datetime | None = None) -> Invitation:
     """Invite `email` to join `company`. Returns the (new, or still pending and renewed)
-    invitation; raises AccountError if the address already has an account or the inviter has
-    not confirmed their own address."""
+    invitation; raises AccountError if the address is already the company's own (its members
+    are on the company page) or the inviter has not confirmed their own address.
+
+    An address with an account elsewhere is invited like any other, so the inviter cannot tell
+    which addresses have accounts: the account is neither changed nor attached, and its owner
+    gets a note instead of a link (accounts.emails.send_invitation)."""
     if actor.company_id != company.id:
         raise AccountError(_("You can only invite colleagues to your own company."))
     # Only confirmed addresses may make the site email strangers.
     ensure_email_verified(actor)
     email = normalise_email(email)
     check_email_format(email)
-    if get_user_by_email(email) is not None:
-        raise AccountError(_("%(email)s already has an account on the planner.", email=email))
+    existing = get_user_by_email(email)
+    if existing is not None and existing.company_id == company.id:
+        raise AccountError(_("%(email)s is already a member of your company.", email=email))
     now = now or utcnow()
     for pending in list_pending_invitations(company, now=now):
         if pending.email == email:

@@ -103,8 +103,14 @@ def local_to_utc(local: dt.datetime, tz_name: str) -> dt.datetime:
     if local.tzinfo is not None:
         local = local.replace(tzinfo=None)
     aware = local.replace(tzinfo=zone)
-    utc = aware.astimezone(dt.timezone.utc)
-    if utc.astimezone(zone).replace(tzinfo=None) != local:
+    try:
+        utc = aware.astimezone(dt.timezone.utc)
+        back = utc.astimezone(zone).replace(tzinfo=None)
+    except OverflowError:
+        # 0001-01-01 in Seoul is in the year 0 in UTC, 9999-12-31 in Honolulu in the year 10000.
+        raise ProgrammeError(_("%(time)s is too far in the past or the future.",
+                               time=local.strftime("%Y-%m-%d %H:%M"))) from None
+    if back != local:
         raise ProgrammeError(_("%(time)s does not exist in %(zone)s (the clocks change then).",
                                time=local.strftime("%Y-%m-%d %H:%M"), zone=tz_name))
     return utc

@@ -15,7 +15,7 @@ from planner.accounts.recipients import company_recipients
 from planner.catalogue.models import Exhibition, Offer
 from planner.db import utcnow
 from planner.extensions import db
-from planner.i18n import _
+from planner.i18n import _, known_country_codes
 from planner.notifications.services import Notification, absolute_url, notify_bulk
 from planner.outcomes.models import ReportEvent, ReportStatus, ResultsReport
 from planner.outcomes.rates import CURRENCIES
@@ -72,19 +72,23 @@ def report_data(report: ResultsReport) -> ReportData:
         comments=report.comments or "")
 
 
+def _country(text: str) -> str:
+    # Two letters are not enough: "가나" is two letters too, and "ß" upper-cases to "SS".
+    country = text.strip().upper()
+    if not text.strip().isascii() or country not in known_country_codes():
+        raise OutcomeError(_("Name each country by its two-letter code."))
+    return country
+
+
 def _columns(data: ReportData, *, for_submission: bool) -> dict[str, Any]:
     leads, contracts = [], []
     for lead in data.leads:
-        country = lead.country.strip().upper()
-        if len(country) != 2 or not country.isalpha():
-            raise OutcomeError(_("Name each country by its two-letter code."))
+        country = _country(lead.country)
         if lead.meetings < 0 or lead.leads < 0:
             raise OutcomeError(_("Meetings and leads cannot be negative."))
         leads.append({"country": country, "meetings": lead.meetings, "leads": lead.leads})
     for contract in data.contracts:
-        country = contract.country.strip().upper()
-        if len(country) != 2 or not country.isalpha():
-            raise OutcomeError(_("Name each country by its two-letter code."))
+        country = _country(contract.country)
         if contract.stage not in CONTRACT_STAGES:
             raise OutcomeError(_("A contract is either signed or expected."))
         if contract.currency not in CURRENCIES:
