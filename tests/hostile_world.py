@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from planner.accounts import services as accounts
-from planner.accounts.models import Role, User
+from planner.accounts.models import DocumentKind, Role, User
 from planner.accounts.services import TokenPurpose
 from planner.accounts.session_views import handle
 from planner.allocation import services as allocation
@@ -19,6 +19,7 @@ from planner.notifications.models import OutboxMessage
 from planner.notifications.services import enqueue
 from planner.outcomes import services as outcomes
 from planner.outcomes.models import FollowUpArea, FollowUpRequest, ResultsReport
+from planner.signups import services as signups
 from planner.signups.models import Application, ApplicationStatus, PlaceKind
 from tests.factories import (
     PASSWORD,
@@ -57,6 +58,7 @@ class World:
     welcome_token: str
     unsubscribe_token: str
     session_handle: str
+    application_document_id: int
 
 
 def _user(**overrides: object) -> User:
@@ -124,6 +126,8 @@ def build_world() -> World:
     outbox = enqueue("someone@example.com", "Subject", "Body", kind="tests.hostile")
     invitation = accounts.invite_colleague(company, "newcomer@hanbit.example", actor=applicant)
     login_session = accounts.start_session(applicant, user_agent="other browser")
+    brochure = signups.upload_application_document(application, DocumentKind.brochure, "brochure.pdf",
+                                                   b"%PDF-1.4\n%hostile\n", actor=applicant)
     db.session.flush()
     return World(
         users={"applicant": applicant, "colleague": colleague, "coordinator": coordinator, "admin": admin,
@@ -137,4 +141,5 @@ def build_world() -> World:
         welcome_token=accounts.make_user_token(TokenPurpose.staff_invitation, invited_staff),
         unsubscribe_token=preferences.unsubscribe_token(applicant.email, next(iter(preferences.OPTIONAL_CATEGORIES))),
         session_handle=handle(login_session),
+        application_document_id=brochure.id,
     )

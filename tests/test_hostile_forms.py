@@ -47,6 +47,7 @@ from wtforms.fields import (
 
 import planner
 from planner.accounts.models import Role
+from planner.catalogue import services as catalogue
 from planner.extensions import db
 from planner.signups.models import PlaceKind
 from tests.factories import PASSWORD, make_user
@@ -157,6 +158,14 @@ def _application_form(kind: PlaceKind) -> Callable[[World], FlaskForm]:
     return make
 
 
+def _past_shows_form(world: World) -> FlaskForm:
+    company = world.users["applicant"].company
+    form = _form("PastShowsForm")(series=catalogue.exhibition_series(), stored=list(company.past_shows or []),
+                                  unrecognised=list(company.prior_exhibitions or []), this_year=2026)
+    form.add_rows(2)  # the rows a company fills; built here under a POST, where the view adds none
+    return form
+
+
 def _p(template: str) -> Path:
     """A path template filled from the world: "/offers/{offer.id}/apply/booth"."""
     def path(world: World) -> str:
@@ -193,6 +202,9 @@ CASES: list[Case] = [
     Case("ApplicationForm", _p("/offers/{w.offer.id}/apply/delegation"), make=_application_form(PlaceKind.delegation)),
     Case("ApplicationForm", _p("/my/applications/{w.application.id}/edit"), make=_application_form(PlaceKind.booth)),
     Case("WithdrawForm", _p("/my/applications/{w.second_application.id}/withdraw")),
+    Case("ApplicationDocumentForm", _p("/my/applications/{w.application.id}/documents")),
+    Case("CsrfForm", _p("/my/applications/{w.application.id}/documents/{w.application_document_id}/delete")),
+    Case("PastShowsForm", _p("/company/past-shows"), extra=("more",), make=_past_shows_form),
     Case("MoveForm", _p("/my/applications/reorder"),
          baseline=lambda world: {"move": f"{world.application.id}:down",
                                  "order": f"{world.application.id},{world.second_application.id}"}),
