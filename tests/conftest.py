@@ -2,10 +2,12 @@
 TEST_DATABASE_URL names a server), emptied after each test."""
 from __future__ import annotations
 
+import functools
 import os
 import uuid
 from contextlib import contextmanager
 
+import jinja2
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -65,6 +67,39 @@ def _schema(database_url):
     return database_url
 
 
+class _SharedTemplateBytecode(jinja2.BytecodeCache):
+    """Compiled templates kept for the whole test session and shared by every test's app. Each
+    test makes a new app, hence a new Jinja environment that would compile every template it
+    renders again (most of a view test's first request); a template's entry is keyed by its
+    name and checked against its source, so an edited template is compiled afresh."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+_TEMPLATE_BYTECODE = _SharedTemplateBytecode()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _hash_factory_passwords_once():
+    """tests.factories.make_user hashes each distinct password once per session, with the real
+    scrypt hash_password (a tenth of a second each): the users a test makes share the hash
+    (and salt) of their common password. Passwords set through the services (registration,
+    resets, changes) are hashed as in production."""
+    import planner.accounts.services as account_services
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(account_services, "hash_password", functools.lru_cache(maxsize=None)(account_services.hash_password))
+        yield
+
+
 def make_test_app(database_url: str, **overrides):
     config = {
         "SQLALCHEMY_DATABASE_URI": database_url,
@@ -77,7 +112,9 @@ def make_test_app(database_url: str, **overrides):
         "SERVER_NAME": None,
     }
     config.update(overrides)
-    return create_app(config)
+    app = create_app(config)
+    app.jinja_env.bytecode_cache = _TEMPLATE_BYTECODE
+    return app
 
 
 def _empty_tables() -> None:
