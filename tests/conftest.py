@@ -118,13 +118,15 @@ def make_test_app(database_url: str, **overrides):
 
 
 def _empty_tables() -> None:
-    tables = list(reversed(_db.metadata.sorted_tables))
+    """Delete every row, children first, and on PostgreSQL start every id sequence again at 1 (as
+    TRUNCATE ... RESTART IDENTITY would: TRUNCATE of the ~30 tables cost about a second per test
+    on a loaded server, these DELETEs of a test's few rows a few milliseconds)."""
+    for table in reversed(_db.metadata.sorted_tables):
+        _db.session.execute(table.delete())
     if _db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{t.name}"' for t in tables)
-        _db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        for table in tables:
-            _db.session.execute(table.delete())
+        _db.session.execute(text(
+            "SELECT setval(c.oid, 1, false) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE c.relkind = 'S' AND n.nspname = current_schema()"))
     _db.session.commit()
 
 
