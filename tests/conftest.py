@@ -6,6 +6,7 @@ import functools
 import os
 import uuid
 from contextlib import contextmanager
+from typing import Any
 
 import jinja2
 import pytest
@@ -64,7 +65,9 @@ def _schema(database_url):
     with app.app_context():
         _db.create_all()
         _db.engine.dispose()
-    return database_url
+    yield database_url
+    while _ENGINES:
+        _ENGINES.popitem()[1].dispose()
 
 
 class _SharedTemplateBytecode(jinja2.BytecodeCache):
@@ -98,6 +101,52 @@ def _hash_factory_passwords_once():
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(account_services, "hash_password", functools.lru_cache(maxsize=None)(account_services.hash_password))
         yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _url_builders_compiled_once():
+    """Werkzeug compiles two URL-building functions per route when an app registers its
+    blueprints: about half the cost of the app each test makes. The functions depend only on
+    the route's text, parts and defaults and take the rule as an argument, so one compiled for
+    a route serves that route in every later app."""
+    from werkzeug.routing.rules import Rule
+    compile_builder = Rule._compile_builder
+    builders: dict[tuple[Any, ...], Any] = {}
+
+    def cached(self, append_unknown=True):
+        try:
+            key = (self.rule, tuple(self._trace), repr(sorted((self.defaults or {}).items())),
+                   tuple(sorted((name, type(conv)) for name, conv in self._converters.items())),
+                   append_unknown)
+        except TypeError:  # something unhashable: compile as Werkzeug would
+            return compile_builder(self, append_unknown)
+        if key not in builders:
+            builders[key] = compile_builder(self, append_unknown)
+        return builders[key]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Rule, "_compile_builder", cached)
+        yield
+
+
+# Engines of the `app` fixture's apps, one per database URL and engine options for the session:
+# SQLAlchemy keeps its cache of compiled SQL on the engine (keyed by its dialect), so an engine per
+# test compiled every statement again. Each test still disposes of the engine's connections.
+_ENGINES: dict[tuple[Any, ...], Any] = {}
+
+
+def _app_on_a_session_engine(database_url: str, **overrides):
+    make_engine = _db._make_engine
+
+    def shared(bind_key, options, app):
+        key = (bind_key, repr(sorted(options.items())))
+        if key not in _ENGINES:
+            _ENGINES[key] = make_engine(bind_key, options, app)
+        return _ENGINES[key]
+    _db._make_engine = shared  # type: ignore[method-assign]
+    try:
+        return make_test_app(database_url, **overrides)
+    finally:
+        del _db._make_engine
 
 
 def make_test_app(database_url: str, **overrides):
@@ -138,7 +187,11 @@ def app_config():
 
 @pytest.fixture
 def app(_schema, app_config):
-    app = make_test_app(_schema, **app_config)
+    # Tests that size the pool themselves (the concurrency tests) get an engine of their own.
+    if "SQLALCHEMY_ENGINE_OPTIONS" in app_config:
+        app = make_test_app(_schema, **app_config)
+    else:
+        app = _app_on_a_session_engine(_schema, **app_config)
     with app.app_context():
         yield app
         _db.session.remove()
