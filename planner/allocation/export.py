@@ -60,7 +60,7 @@ def _tuples(run_id: int, *extra: Any) -> list[tuple[Any, ...]]:
         .join(Offer, Offer.id == Application.offer_id)
         .join(Exhibition, Exhibition.id == Offer.exhibition_id)
         .where(AllocationResult.run_id == int(run_id))
-        .order_by(Application.id))
+        .order_by(AllocationResult.application_id))  # the unique (run_id, application_id) index: no sort
     connection = db.session.connection()
     # The one parameter is an integer id, so it is written into the SQL as a literal: the
     # statement then runs unchanged on every driver, whatever its parameter style.
