@@ -19,6 +19,8 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,7 +59,8 @@ def _prepare(url: str) -> None:
 
 def _measure(url: str) -> dict[str, object]:
     _prepare(url)
-    wall, cpu, out = _flask(["allocation", "run", "synthetic", "--seed", "bench-1"], url)
+    # The seed is the one the system drew when the applications closed (none can be chosen).
+    wall, cpu, out = _flask(["allocation", "run", "synthetic"], url)
     summary = out.strip().splitlines()[-1]
     export_wall, _cpu, exported = _flask(["allocation", "export", "synthetic"], url)
     return {"wall": wall, "cpu": cpu, "summary": summary, "export_wall": export_wall,
@@ -69,7 +72,9 @@ def _sqlite() -> dict[str, object]:
         return _measure(f"sqlite:///{tmp}/bench.sqlite")
 
 
-def _postgres(server: str) -> dict[str, object]:
+@contextmanager
+def _postgres_database(server: str) -> Iterator[str]:
+    """A new database on the PostgreSQL server `server`, dropped afterwards; yields its URL."""
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
     admin_url = make_url(server.replace("postgresql://", "postgresql+psycopg://", 1))
@@ -78,11 +83,16 @@ def _postgres(server: str) -> dict[str, object]:
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:
-        return _measure(admin_url.set(database=name).render_as_string(hide_password=False))
+        yield admin_url.set(database=name).render_as_string(hide_password=False)
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def _postgres(server: str) -> dict[str, object]:
+    with _postgres_database(server) as url:
+        return _measure(url)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,7 +7,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-BENCHMARKS = ["bench.synthetic", "bench.catalogue", "bench.allocation_pure", "bench.allocation_run", "bench.feeds"]
+BENCHMARKS = ["bench.synthetic", "bench.catalogue", "bench.allocation_pure", "bench.allocation_run",
+              "bench.allocation_export", "bench.feeds"]
 
 if __name__ == "__main__":
     wanted = sys.argv[1:] or BENCHMARKS

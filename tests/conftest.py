@@ -2,10 +2,13 @@
 TEST_DATABASE_URL names a server), emptied after each test."""
 from __future__ import annotations
 
+import functools
 import os
 import uuid
 from contextlib import contextmanager
+from typing import Any
 
+import jinja2
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -62,7 +65,88 @@ def _schema(database_url):
     with app.app_context():
         _db.create_all()
         _db.engine.dispose()
-    return database_url
+    yield database_url
+    while _ENGINES:
+        _ENGINES.popitem()[1].dispose()
+
+
+class _SharedTemplateBytecode(jinja2.BytecodeCache):
+    """Compiled templates kept for the whole test session and shared by every test's app. Each
+    test makes a new app, hence a new Jinja environment that would compile every template it
+    renders again (most of a view test's first request); a template's entry is keyed by its
+    name and checked against its source, so an edited template is compiled afresh."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+_TEMPLATE_BYTECODE = _SharedTemplateBytecode()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _hash_factory_passwords_once():
+    """tests.factories.make_user hashes each distinct password once per session, with the real
+    scrypt hash_password (a tenth of a second each): the users a test makes share the hash
+    (and salt) of their common password. Passwords set through the services (registration,
+    resets, changes) are hashed as in production."""
+    import planner.accounts.services as account_services
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(account_services, "hash_password", functools.lru_cache(maxsize=None)(account_services.hash_password))
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _url_builders_compiled_once():
+    """Werkzeug compiles two URL-building functions per route when an app registers its
+    blueprints: about half the cost of the app each test makes. The functions depend only on
+    the route's text, parts and defaults and take the rule as an argument, so one compiled for
+    a route serves that route in every later app."""
+    from werkzeug.routing.rules import Rule
+    compile_builder = Rule._compile_builder
+    builders: dict[tuple[Any, ...], Any] = {}
+
+    def cached(self, append_unknown=True):
+        try:
+            key = (self.rule, tuple(self._trace), repr(sorted((self.defaults or {}).items())),
+                   tuple(sorted((name, type(conv)) for name, conv in self._converters.items())),
+                   append_unknown)
+        except TypeError:  # something unhashable: compile as Werkzeug would
+            return compile_builder(self, append_unknown)
+        if key not in builders:
+            builders[key] = compile_builder(self, append_unknown)
+        return builders[key]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Rule, "_compile_builder", cached)
+        yield
+
+
+# Engines of the `app` fixture's apps, one per database URL and engine options for the session:
+# SQLAlchemy keeps its cache of compiled SQL on the engine (keyed by its dialect), so an engine per
+# test compiled every statement again. Each test still disposes of the engine's connections.
+_ENGINES: dict[tuple[Any, ...], Any] = {}
+
+
+def _app_on_a_session_engine(database_url: str, **overrides):
+    make_engine = _db._make_engine
+
+    def shared(bind_key, options, app):
+        key = (bind_key, repr(sorted(options.items())))
+        if key not in _ENGINES:
+            _ENGINES[key] = make_engine(bind_key, options, app)
+        return _ENGINES[key]
+    _db._make_engine = shared  # type: ignore[method-assign]
+    try:
+        return make_test_app(database_url, **overrides)
+    finally:
+        del _db._make_engine
 
 
 def make_test_app(database_url: str, **overrides):
@@ -77,17 +161,21 @@ def make_test_app(database_url: str, **overrides):
         "SERVER_NAME": None,
     }
     config.update(overrides)
-    return create_app(config)
+    app = create_app(config)
+    app.jinja_env.bytecode_cache = _TEMPLATE_BYTECODE
+    return app
 
 
 def _empty_tables() -> None:
-    tables = list(reversed(_db.metadata.sorted_tables))
+    """Delete every row, children first, and on PostgreSQL start every id sequence again at 1 (as
+    TRUNCATE ... RESTART IDENTITY would: TRUNCATE of the ~30 tables cost about a second per test
+    on a loaded server, these DELETEs of a test's few rows a few milliseconds)."""
+    for table in reversed(_db.metadata.sorted_tables):
+        _db.session.execute(table.delete())
     if _db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{t.name}"' for t in tables)
-        _db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        for table in tables:
-            _db.session.execute(table.delete())
+        _db.session.execute(text(
+            "SELECT setval(c.oid, 1, false) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE c.relkind = 'S' AND n.nspname = current_schema()"))
     _db.session.commit()
 
 
@@ -99,7 +187,11 @@ def app_config():
 
 @pytest.fixture
 def app(_schema, app_config):
-    app = make_test_app(_schema, **app_config)
+    # Tests that size the pool themselves (the concurrency tests) get an engine of their own.
+    if "SQLALCHEMY_ENGINE_OPTIONS" in app_config:
+        app = make_test_app(_schema, **app_config)
+    else:
+        app = _app_on_a_session_engine(_schema, **app_config)
     with app.app_context():
         yield app
         _db.session.remove()

@@ -33,26 +33,7 @@ def export_programme(programme: Programme, *, current: bool = False) -> dict[str
         slots = [{"exhibition": offer.exhibition.slug, "kind": kind,
                   "capacity": offer.booth_capacity if kind == "booth" else offer.delegation_capacity}
                  for offer in ranked_offers(programme) for kind in ("booth", "delegation")]
-    rows = db.session.execute(
-        select(Application.id, Application.company_id, Application.kind, Application.preference,
-               Exhibition.slug, AllocationResult.priority, AllocationResult.tiebreak,
-               AllocationResult.outcome, AllocationResult.waitlist_position,
-               Application.status, Application.waitlist_order, Application.offer_id)
-        .join(AllocationResult, AllocationResult.application_id == Application.id)
-        .join(Offer, Offer.id == Application.offer_id)
-        .join(Exhibition, Exhibition.id == Offer.exhibition_id)
-        .where(AllocationResult.run_id == run.id)
-        .order_by(Application.id)).all()
-    positions = _current_positions(rows) if current else {}
-    applications = [
-        {"id": str(r.id), "company": str(r.company_id), "exhibition": r.slug, "kind": str(r.kind),
-         "preference": r.preference,
-         "priority": float(r.priority) if r.priority is not None else None,
-         "tiebreak": float(r.tiebreak) if r.tiebreak is not None else None,
-         "status": str(r.status) if current else r.outcome,
-         "waitlist_position": (positions.get(r.id) if current
-                               else r.waitlist_position if r.outcome == "waitlisted" else None)}
-        for r in rows]
+    applications = _current_rows(run.id) if current else _run_rows(run.id)
     return {
         "programme": programme.slug,
         "cap_per_company": int((run.inputs or {}).get("cap_per_company", programme.cap_per_company)),
@@ -63,16 +44,72 @@ def export_programme(programme: Programme, *, current: bool = False) -> dict[str
     }
 
 
+# The export reads up to ~100,000 rows: one joined select, run on the driver's cursor (no ORM or
+# Core row objects, no type processing: kinds and statuses are stored as their values, floats
+# come back as floats), its tuples unpacked straight into the JSON-ready dicts.
+_RUN_COLUMNS = (Application.id, Application.company_id, Exhibition.slug, Application.kind,
+                Application.preference, AllocationResult.priority, AllocationResult.tiebreak,
+                AllocationResult.outcome, AllocationResult.waitlist_position)
+
+
+def _tuples(run_id: int, *extra: Any) -> list[tuple[Any, ...]]:
+    statement = (
+        select(*_RUN_COLUMNS, *extra)
+        .select_from(AllocationResult)
+        .join(Application, Application.id == AllocationResult.application_id)
+        .join(Offer, Offer.id == Application.offer_id)
+        .join(Exhibition, Exhibition.id == Offer.exhibition_id)
+        .where(AllocationResult.run_id == int(run_id))
+        .order_by(AllocationResult.application_id))  # the unique (run_id, application_id) index: no sort
+    connection = db.session.connection()
+    # The one parameter is an integer id, so it is written into the SQL as a literal: the
+    # statement then runs unchanged on every driver, whatever its parameter style.
+    sql = str(statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(sql)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
+def _run_rows(run_id: int) -> list[dict[str, Any]]:
+    """Each application's status and waitlist position as the run decided them."""
+    return [
+        {"id": str(id_), "company": str(company), "exhibition": slug, "kind": kind,
+         "preference": preference,
+         "priority": None if priority is None else float(priority),
+         "tiebreak": None if tiebreak is None else float(tiebreak), "status": outcome,
+         "waitlist_position": position if outcome == "waitlisted" else None}
+        for id_, company, slug, kind, preference, priority, tiebreak, outcome, position
+        in _tuples(run_id)]
+
+
+def _current_rows(run_id: int) -> list[dict[str, Any]]:
+    """Each application's status now and its waitlist position now."""
+    rows = _tuples(run_id, Application.status, Application.waitlist_order, Application.offer_id)
+    positions = _current_positions(rows)
+    return [
+        {"id": str(id_), "company": str(company), "exhibition": slug, "kind": kind,
+         "preference": preference,
+         "priority": None if priority is None else float(priority),
+         "tiebreak": None if tiebreak is None else float(tiebreak), "status": status, "waitlist_position": positions.get(id_)}
+        for id_, company, slug, kind, preference, priority, tiebreak, _outcome, _position, status, _order, _offer
+        in rows]
+
+
 def _current_positions(rows: Sequence[Any]) -> dict[int, int]:
     """Each waitlisted application's position now, per slot type, in promotion's order."""
-    waiting = sorted((r for r in rows if r.status == ApplicationStatus.waitlisted),
-                     key=lambda r: (r.waitlist_order is None, r.waitlist_order or 0,
-                                    r.priority is None, -(r.priority or 0.0),
-                                    r.tiebreak is None, -(r.tiebreak or 0.0), r.id))
+    # Row: id, company, slug, kind, preference, priority, tiebreak, outcome, position, status,
+    # waitlist_order, offer_id.
+    waiting = sorted((r for r in rows if r[9] == ApplicationStatus.waitlisted),
+                     key=lambda r: (r[10] is None, r[10] or 0,
+                                    r[5] is None, -(r[5] or 0.0),
+                                    r[6] is None, -(r[6] or 0.0), r[0]))
     counters: dict[tuple[int, str], int] = {}
     positions: dict[int, int] = {}
     for r in waiting:
-        slot = (r.offer_id, str(r.kind))
+        slot = (r[11], r[3])
         counters[slot] = counters.get(slot, 0) + 1
-        positions[r.id] = counters[slot]
+        positions[r[0]] = counters[slot]
     return positions
