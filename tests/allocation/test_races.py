@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from planner.allocation import services
+from planner.allocation.services.errors import NotAllocated
 from planner.catalogue.models import Offer
 from planner.extensions import db as _db
 from planner.signups.models import Application, ApplicationEvent
@@ -104,16 +105,24 @@ def test_twenty_mixed_clicks_on_one_place_have_one_winner(app, db, programme, ro
     actions = [rng.choice(["confirm", "decline", "withdraw"]) for _ in range(PARALLEL)]
     statuses = _at_once([_click(app, user_id, f"/my/allocation/{application_id}/{action}")
                          for action in actions])
-    assert sorted(statuses).count(302) == 1, statuses
     assert set(statuses) <= {302, 409}, statuses
     _check_invariants(db, [offer.id])
-    winner = actions[statuses.index(302)]
+    winners = [action for action, status in zip(actions, statuses) if status == 302]
+    # One winner, or, when the clicks happen to run one after another (a loaded machine), a
+    # confirmation and then a withdrawal of the confirmed place: both are allowed in that order.
+    history = [str(e.to_status) for e in db.session.scalars(
+        select(ApplicationEvent).where(ApplicationEvent.application_id == application_id,
+                                       ApplicationEvent.actor_id.is_not(None))
+        .order_by(ApplicationEvent.id))]
+    assert len(history) == len(winners), (history, winners)
+    assert history in (["confirmed"], ["declined"], ["withdrawn"], ["confirmed", "withdrawn"]), history
+    assert sorted(winners) == sorted({"confirmed": "confirm", "declined": "decline",
+                                      "withdrawn": "withdraw"}[h] for h in history)
     final = db.session.get(Application, application_id).status
-    # The winner decided; a confirm that lost to a decline left the place given away.
-    assert final == {"confirm": S.confirmed, "decline": S.declined, "withdraw": S.withdrawn}[winner]
+    assert final == S(history[-1])
     promoted = db.session.scalar(select(func.count()).select_from(Application).where(
         Application.id.in_([a for a, _u in waits]), Application.status == S.allocated))
-    assert promoted == (0 if winner == "confirm" else 1)
+    assert promoted == (0 if final == S.confirmed else 1)
 
 
 @pytest.mark.parametrize("round_", range(3))
@@ -156,7 +165,7 @@ def test_expiry_racing_a_confirmation_has_one_winner(app, db, programme, round_)
                              now=deadline - dt.timedelta(seconds=1))
             _db.session.commit()
             return "confirmed"
-        except StatusChanged:
+        except (StatusChanged, NotAllocated):  # the expiry ran first, whole, or in between
             _db.session.rollback()
             return "lost"
         finally:
