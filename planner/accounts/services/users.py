@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 
 from flask import current_app
@@ -83,14 +84,17 @@ def create_user(email: str, password: str, *, role: Role = Role.applicant, name:
     return user
 
 
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
+@functools.cache
+def _dummy_hash() -> str:
+    # Made on first use, not at import: every command and worker would pay for the hash.
+    return generate_password_hash("not-a-real-password")
 
 
 def authenticate(email: str, password: str) -> User | None:
     user = get_user_by_email(email)
     if user is None:
         # Spend the same time as a real check so response time does not reveal accounts.
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(), password)
         return None
     if not check_password_hash(user.password_hash, password) or not user.is_active:
         return None
