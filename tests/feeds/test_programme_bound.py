@@ -10,7 +10,7 @@ from sqlalchemy import insert, select
 
 from planner.catalogue.models import Exhibition, Offer
 from planner.feeds import services
-from planner.feeds.ical import CalendarInfo, bounded_calendar, build_calendar
+from planner.feeds.ical import _NOTE_ROOM, CalendarInfo, _header, _zone_years, build_calendar, render_within, vtimezone
 from planner.feeds.services.programme import programme_feed_body
 from planner.feeds.services.window import CUT_NOTE, WINDOW_NOTE
 from planner.signups.models import ApplicationStatus
@@ -20,8 +20,11 @@ from tests.feeds.conftest import parse_both
 UTC = dt.timezone.utc
 TODAY = dt.date.today()
 # Zones with and without daylight saving, south and north, a half-hour offset, and UTC itself.
+# Casablanca changes offset around Ramadan, so its VTIMEZONE lists every change and grows with the
+# years its events span; Auckland is used only by the oldest offers, left out of the feed (their
+# zone's room is kept all the same).
 ZONES = ("Europe/Paris", "America/New_York", "Asia/Seoul", "Australia/Sydney", "Asia/Kolkata",
-         "America/Sao_Paulo", "UTC")
+         "America/Sao_Paulo", "UTC", "Africa/Casablanca")
 SITE = "https://planner.example"
 
 
@@ -59,7 +62,7 @@ def programme(db):
             shipping_cutoff_at=opens + dt.timedelta(days=100) if n % 3 else None,
             buildup_starts_on=start - dt.timedelta(days=2) if n % 4 == 0 else None,
             buildup_ends_on=start - dt.timedelta(days=1) if n % 8 == 0 else None,
-            timezone=ZONES[n % len(ZONES)], booth_capacity=5, delegation_capacity=5, sequence=n % 3,
+            timezone="Pacific/Auckland" if 60 <= n < 100 else ZONES[n % len(ZONES)], booth_capacity=5, delegation_capacity=5, sequence=n % 3,
             created_at=now, updated_at=now - dt.timedelta(seconds=n)))
     db.session.execute(insert(Offer), rows)
     offers = db.session.scalars(select(Offer).where(Offer.programme_id == programme.id)
@@ -73,12 +76,17 @@ def programme(db):
 
 
 def reference(programme, *, lang: str, max_bytes: int) -> bytes:
-    """Every event built, then the oldest dropped: what the feed was before it planned."""
+    """Every event built, then the oldest dropped: what the feed was before it planned (the
+    bound as it was written then, room left for the VTIMEZONEs of every event)."""
     calendar, _last = services.programme_calendar(programme, site_url=SITE, lang=lang, today=TODAY)
-    words = services.words
-    return bounded_calendar(
-        CalendarInfo(calendar.name, f"{calendar.description} {words(lang, WINDOW_NOTE)}", calendar.events),
-        max_bytes=max_bytes, note=lambda day: words(lang, CUT_NOTE) % {"date": day.isoformat()})
+    description = f"{calendar.description} {services.words(lang, WINDOW_NOTE)}"
+    zones = _zone_years(calendar.events)
+    fixed = len(_header(calendar.name, description).encode()) + _NOTE_ROOM + sum(
+        len(vtimezone(tzid, *years).encode()) for tzid, years in zones.items())
+    kept, blocks, first_out = render_within(calendar.events, max_bytes - fixed, keep="latest")
+    if first_out is not None:
+        description += " " + services.words(lang, CUT_NOTE) % {"date": first_out.isoformat()}
+    return build_calendar(CalendarInfo(calendar.name, description, kept), blocks)
 
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
