@@ -138,7 +138,7 @@ def company_calendar(company: Company, *, site_url: str, lang: str = "en",
         last_change = latest(last_change, changed)
     if today is not None:
         start, end = window(today)
-        events = [e for e in events if in_window(e, start, end)]
+        events = [e for e in events if in_window(e.start, start, end)]
     events.sort(key=event_order)
     description = words(lang, N_("Shows where %(company)s holds places, its application and confirmation "
                                  "deadlines and milestones, from the Defence Export Exhibition Planner.")) % name

@@ -7,7 +7,6 @@ import datetime as dt
 from sqlalchemy import ColumnElement, distinct, func, select
 
 from planner.extensions import db
-from planner.feeds.ical import Timed
 from planner.feeds.services.versions import aware
 from planner.i18n import N_
 from planner.signups.models import Application, ApplicationEvent
@@ -28,8 +27,9 @@ def window(today: dt.date) -> tuple[dt.date, dt.date]:
     return today - PRIVATE_WINDOW_BEFORE, today + PRIVATE_WINDOW_AFTER
 
 
-def in_window(event: Timed, start: dt.date, end: dt.date) -> bool:
-    day = event.start.astimezone(dt.timezone.utc).date() if isinstance(event.start, dt.datetime) else event.start
+def in_window(event_start: dt.date | dt.datetime, start: dt.date, end: dt.date) -> bool:
+    """Whether an event starting at `event_start` (its UTC day, or its date) is in the window."""
+    day = event_start.astimezone(dt.timezone.utc).date() if isinstance(event_start, dt.datetime) else event_start
     return start <= day < end
 
 
