@@ -131,33 +131,29 @@ class _Planned:
     stamp: dt.datetime
 
 
-def _plan(programme: Programme, *, site_url: str, today: dt.date | None
-          ) -> tuple[list[_Planned], Pending, dt.datetime]:
-    """Every event of the programme's calendar, planned, in the feed's order; its offers'
-    pending confirmations; and the last change of anything in it."""
+def _plan(programme: Programme, *, site_url: str, today: dt.date) -> tuple[list[_Planned], Pending]:
+    """Every event of the programme's calendar within the window, planned, in the feed's order
+    (`programme_calendar`'s events: the reference test holds them equal); and its offers'
+    pending confirmations."""
     offers = _programme_offers(programme.id, today)
     pending = _pending_confirmations(programme.id)
     host = host_of(site_url)
     prefix = f"p{programme.id}"
-    low, high = window(today) if today is not None else (dt.date.min, dt.date.max)
+    low, high = window(today)
     planned: list[_Planned] = []
-    last_change = programme.updated_at
     for offer in offers:
         stamp = latest(offer.updated_at, offer.exhibition.updated_at)
-        last_change = latest(last_change, stamp)
-        # The UIDs offer_milestones gives (the reference test holds them equal).
         planned.extend(_Planned(f"{prefix}-offer-{offer.id}-{what}@{host}", start, end, tzid, offer, what, stamp)
                        for what, start, end, tzid in milestone_plan(offer, include_window=True)
                        if in_window(start, low, high))
         if offer.id in pending:
             due, _count, _changes, changed_at = pending[offer.id]
-            confirm_stamp = latest(stamp, changed_at)
-            last_change = latest(last_change, confirm_stamp)
             if in_window(due, low, high):
                 planned.append(_Planned(f"{prefix}-offer-{offer.id}-confirmations@{host}", due,
-                                        due + DEADLINE_LENGTH, offer.timezone, offer, "confirmations", confirm_stamp))
+                                        due + DEADLINE_LENGTH, offer.timezone, offer, "confirmations",
+                                        latest(stamp, changed_at)))
     planned.sort(key=event_order)
-    return planned, pending, last_change
+    return planned, pending
 
 
 @lru_cache(maxsize=32_768)
@@ -168,21 +164,27 @@ def _milestone(offer: _Offer, what: str, prefix: str, site_url: str, stamp: dt.d
                             only=what)[0]
 
 
+def _confirmations(offer: _Offer, pending: Pending, *, prefix: str, site_url: str, stamp: dt.datetime,
+                   lang: str) -> FeedEvent:
+    """The last day to confirm the places allocated at `offer`."""
+    due, count, changes, _changed_at = pending[offer.id]
+    show = {"show": show_name(offer.exhibition, lang), "count": count}
+    return if_cancelled([deadline(
+        f"{prefix}-offer-{offer.id}-confirmations@{host_of(site_url)}",
+        words(lang, N_("Confirmations due: %(show)s")) % show,
+        due, offer.timezone, stamp, offer.sequence + offer.exhibition.sequence + changes,
+        words(lang, N_("%(count)s allocated place(s) at %(show)s await confirmation; unconfirmed places "
+                       "expire and go to the waitlist.")) % show,
+        f"{site_url}/backoffice/allocation/offers/{offer.id}", lang=lang)], offer.exhibition, lang=lang)[0]
+
+
 def _builder(programme_id: int, pending: Pending, *, site_url: str, lang: str) -> Callable[[_Planned], FeedEvent]:
     prefix = f"p{programme_id}"
 
     def build(item: _Planned) -> FeedEvent:
-        offer = item.offer
-        if item.what != "confirmations":
-            return _milestone(offer, item.what, prefix, site_url, item.stamp, lang)
-        due, count, changes, _changed_at = pending[offer.id]
-        show = {"show": show_name(offer.exhibition, lang), "count": count}
-        return if_cancelled([deadline(
-            item.uid, words(lang, N_("Confirmations due: %(show)s")) % show,
-            due, offer.timezone, item.stamp, offer.sequence + offer.exhibition.sequence + changes,
-            words(lang, N_("%(count)s allocated place(s) at %(show)s await confirmation; unconfirmed places "
-                           "expire and go to the waitlist.")) % show,
-            f"{site_url}/backoffice/allocation/offers/{offer.id}", lang=lang)], offer.exhibition, lang=lang)[0]
+        if item.what == "confirmations":
+            return _confirmations(item.offer, pending, prefix=prefix, site_url=site_url, stamp=item.stamp, lang=lang)
+        return _milestone(item.offer, item.what, prefix, site_url, item.stamp, lang)
     return build
 
 
@@ -196,17 +198,34 @@ def programme_calendar(programme: Programme, *, site_url: str, lang: str = "en",
                        today: dt.date | None = None) -> tuple[CalendarInfo, dt.datetime]:
     """Every window and milestone of a programme's offers (for coordinators), and, once places
     are allocated, the last day companies have to confirm them; in `lang`, within the window
-    around `today` (everything when None). Every event built: see `programme_feed_body`."""
-    planned, pending, last_change = _plan(programme, site_url=site_url, today=today)
-    build = _builder(programme.id, pending, site_url=site_url, lang=lang)
+    around `today` (everything when None). Every event built, as before the feed planned them:
+    the reference `programme_feed_body` is tested against."""
+    offers = _programme_offers(programme.id, today)
+    pending = _pending_confirmations(programme.id)
+    prefix = f"p{programme.id}"
+    events: list[FeedEvent] = []
+    last_change = programme.updated_at
+    for offer in offers:
+        stamp = latest(offer.updated_at, offer.exhibition.updated_at)
+        last_change = latest(last_change, stamp)
+        events.extend(offer_milestones(offer, prefix=prefix, site_url=site_url, stamp=stamp, include_window=True,
+                                       lang=lang))
+        if offer.id in pending:
+            stamp = latest(stamp, pending[offer.id][3])
+            last_change = latest(last_change, stamp)
+            events.append(_confirmations(offer, pending, prefix=prefix, site_url=site_url, stamp=stamp, lang=lang))
+    if today is not None:
+        start, end = window(today)
+        events = [e for e in events if in_window(e.start, start, end)]
+    events.sort(key=event_order)
     name, description = _titles(programme, lang)
-    return CalendarInfo(name=name, description=description, events=[build(p) for p in planned]), last_change
+    return CalendarInfo(name=name, description=description, events=events), last_change
 
 
 def programme_feed_body(programme: Programme, *, site_url: str, lang: str, today: dt.date, max_bytes: int) -> bytes:
     """The programme's feed: its calendar within the window around `today`, under `max_bytes`
     (the oldest days left out, and the description saying so), building only what it keeps."""
-    planned, pending, _last = _plan(programme, site_url=site_url, today=today)
+    planned, pending = _plan(programme, site_url=site_url, today=today)
     name, description = _titles(programme, lang)
     return bounded_build(name, f"{description} {words(lang, WINDOW_NOTE)}", planned,
                          _builder(programme.id, pending, site_url=site_url, lang=lang), max_bytes=max_bytes,
