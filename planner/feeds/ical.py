@@ -93,7 +93,7 @@ class Timed(Protocol):
     def tzid(self) -> str | None: ...
 
 
-P = TypeVar("P", bound=Timed)
+_P = TypeVar("_P", bound=Timed)
 
 
 def _zone_years(events: Iterable[Timed]) -> dict[str, tuple[int, int]]:
@@ -235,12 +235,12 @@ def _same(event: FeedEvent) -> FeedEvent:
     return event
 
 
-def _render_within(planned: Iterable[P], build: Callable[[P], FeedEvent], max_bytes: int | None = None, *,
+def _render_within(planned: Iterable[_P], build: Callable[[_P], FeedEvent], max_bytes: int | None = None, *,
                    keep: Literal["earliest", "latest"] = "earliest",
                    ) -> tuple[list[FeedEvent], list[str], dt.date | None]:
     """`render_within` of the events `build` makes of `planned` (which start when they do),
     building only those it gets to."""
-    ordered: Iterable[P] = planned if keep == "earliest" else reversed(
+    ordered: Iterable[_P] = planned if keep == "earliest" else reversed(
         planned if isinstance(planned, Sequence) else list(planned))
     kept: list[FeedEvent] = []
     blocks: list[str] = []
@@ -314,7 +314,7 @@ def bounded_calendar(calendar: CalendarInfo, *, max_bytes: int, note: Callable[[
                          note=note)
 
 
-def bounded_build(name: str, description: str, planned: Sequence[P], build: Callable[[P], FeedEvent], *,
+def bounded_build(name: str, description: str, planned: Sequence[_P], build: Callable[[_P], FeedEvent], *,
                   max_bytes: int, note: Callable[[dt.date], str]) -> bytes:
     """`bounded_calendar` of the events `build` makes of `planned`: plans sorted as their events
     are (`event_order`), each with its event's start, end and zone. Only the events kept are
