@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Literal, cast
+from typing import Literal, Protocol, TypeVar, cast
 from zoneinfo import ZoneInfo
 
 from icalendar import Alarm as VAlarm
@@ -22,7 +22,8 @@ from planner.feeds.lines import CRLF, escape_text, fold, format_duration, serial
 from planner.feeds.vtimezone import EMPTY_CALENDAR_ZONE, vtimezone
 
 __all__ = ["PRODID", "REFRESH", "Alarm", "FeedEvent", "CalendarInfo", "escape_text", "fold", "format_duration",
-           "vtimezone", "event_component", "render_event", "render_within", "build_calendar", "bounded_calendar"]
+           "vtimezone", "event_component", "render_event", "render_within", "build_calendar", "bounded_calendar",
+           "bounded_build", "Timed"]
 
 PRODID = "-//Defence Export Exhibition Planner//Calendar feeds 1.0//EN"
 # How often clients should poll: RFC 7986 REFRESH-INTERVAL and Outlook's X-PUBLISHED-TTL.
@@ -81,7 +82,21 @@ class CalendarInfo:
 #   tests/feeds/test_ical.py (test_fast_events_match_the_component_model) checks every shape of
 #   event gives the same bytes as `event_component`, which stays the reference.
 
-def _zone_years(events: Iterable[FeedEvent]) -> dict[str, tuple[int, int]]:
+class Timed(Protocol):
+    """When an event is and in which zone: a FeedEvent, or a plan of one (see `bounded_build`)."""
+
+    @property
+    def start(self) -> dt.date | dt.datetime: ...
+    @property
+    def end(self) -> dt.date | dt.datetime: ...
+    @property
+    def tzid(self) -> str | None: ...
+
+
+_P = TypeVar("_P", bound=Timed)
+
+
+def _zone_years(events: Iterable[Timed]) -> dict[str, tuple[int, int]]:
     """The local years each zone's events span (earliest and latest instant, read in the zone)."""
     spans: dict[str, tuple[dt.datetime, dt.datetime]] = {}
     for event in events:
@@ -213,12 +228,26 @@ def render_within(events: Iterable[FeedEvent], max_bytes: int | None = None, *,
     Returns the events kept (in the order given), their rendered blocks and the start date of
     the nearest day left out (None when everything fit). Events are rendered lazily, so a long
     feed costs only what it keeps."""
-    ordered = events if keep == "earliest" else reversed(list(events))
+    return _render_within(events, _same, max_bytes, keep=keep)
+
+
+def _same(event: FeedEvent) -> FeedEvent:
+    return event
+
+
+def _render_within(planned: Iterable[_P], build: Callable[[_P], FeedEvent], max_bytes: int | None = None, *,
+                   keep: Literal["earliest", "latest"] = "earliest",
+                   ) -> tuple[list[FeedEvent], list[str], dt.date | None]:
+    """`render_within` of the events `build` makes of `planned` (which start when they do),
+    building only those it gets to."""
+    ordered: Iterable[_P] = planned if keep == "earliest" else reversed(
+        planned if isinstance(planned, Sequence) else list(planned))
     kept: list[FeedEvent] = []
     blocks: list[str] = []
     total = 0
     first_out: dt.date | None = None
-    for event in ordered:
+    for item in ordered:
+        event = build(item)
         block = render_event(event)
         total += len(block) if block.isascii() else len(block.encode("utf-8"))
         if max_bytes is not None and total > max_bytes:
@@ -281,9 +310,21 @@ _NOTE_ROOM = 2_000
 def bounded_calendar(calendar: CalendarInfo, *, max_bytes: int, note: Callable[[dt.date], str]) -> bytes:
     """The calendar in at most `max_bytes`: when its events (sorted by start) do not fit, the
     oldest days are dropped and `note(last day left out)` is added to its description."""
-    zones = _zone_years(calendar.events)
-    fixed = len(_header(calendar.name, calendar.description).encode("utf-8")) + _NOTE_ROOM + sum(
+    return bounded_build(calendar.name, calendar.description, calendar.events, _same, max_bytes=max_bytes,
+                         note=note)
+
+
+def bounded_build(name: str, description: str, planned: Sequence[_P], build: Callable[[_P], FeedEvent], *,
+                  max_bytes: int, note: Callable[[dt.date], str]) -> bytes:
+    """`bounded_calendar` of the events `build` makes of `planned`: plans sorted as their events
+    are (`event_order`), each with its event's start, end and zone. Only the events kept are
+    built and rendered, newest first, so a feed of 10,000 events that keeps 1,300 costs 1,300;
+    the room left for them is the same as if all were built (the VTIMEZONEs of every planned
+    event counted), so the bytes are the same too."""
+    zones = _zone_years(planned)
+    fixed = len(_header(name, description).encode("utf-8")) + _NOTE_ROOM + sum(
         len(vtimezone(tzid, *years).encode("utf-8")) for tzid, years in zones.items())
-    kept, blocks, first_out = render_within(calendar.events, max_bytes - fixed, keep="latest")
-    description = calendar.description if first_out is None else f"{calendar.description} {note(first_out)}"
-    return build_calendar(CalendarInfo(calendar.name, description, kept), blocks)
+    kept, blocks, first_out = _render_within(planned, build, max_bytes - fixed, keep="latest")
+    if first_out is not None:
+        description = f"{description} {note(first_out)}"
+    return build_calendar(CalendarInfo(name, description, kept), blocks)

@@ -18,6 +18,8 @@ __all__ = ["CRLF", "text_value", "fold", "serialize", "escape_text", "format_dur
 
 CRLF = "\r\n"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# What vText's escaping (or text_value's cleaning) changes: a value without any is written as is.
+_TOUCHED = re.compile(r"[\\;,\x00-\x1f\x7f]")
 
 
 def text_value(value: str) -> vText:
@@ -61,7 +63,10 @@ def serialize(component: Component, *, open_end: bool = False) -> str:
 @lru_cache(maxsize=65_536)
 def escape_text(value: str) -> str:
     """A TEXT value as written: backslash, semicolon, comma and newline escaped, other controls
-    dropped."""
+    dropped. Most values (UIDs, titles) hold none of these and are returned as they are, without
+    a vText (tests/feeds/test_ical.py checks both ways agree)."""
+    if _TOUCHED.search(value) is None:
+        return value
     return text_value(value).to_ical().decode("utf-8")
 
 

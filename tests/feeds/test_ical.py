@@ -79,6 +79,17 @@ def test_text_escaping_covers_backslash_semicolon_comma_and_newlines():
     assert escape_text("ACME, Inc.; a\\b\r\nc\rd\x07") == "ACME\\, Inc.\\; a\\\\b\\nc\\nd"
 
 
+def test_values_written_as_they_are_are_those_vtext_leaves_alone():
+    # escape_text skips vText for values it would not change: every character, alone and
+    # between others, gives what vText (after dropping controls) gives.
+    from planner.feeds.lines import text_value
+
+    pieces = [chr(c) for c in range(0x80)] + ["\\N", "\\n", "\r\n", "유로사토리", "é", "\u2028", "\ufeff"]
+    for piece in pieces:
+        for value in (piece, f"Eurosatory {piece} 2027", f"{piece}{piece}x"):
+            assert escape_text(value) == text_value(value).to_ical().decode("utf-8"), repr(value)
+
+
 def test_all_day_show_ends_the_day_after_its_last_day():
     lines = unfolded_lines(calendar(eurosatory()))
     assert "DTSTART;VALUE=DATE:20260615" in lines

@@ -21,7 +21,7 @@ from planner.feeds.ical import Alarm, FeedEvent
 from planner.i18n import N_, country_name, place_name
 
 __all__ = ["DEADLINE_LENGTH", "FEED_LANGUAGES", "ShowRow", "SHOW_COLUMNS", "OfferShow", "OfferRow", "words", "host_of", "exhibition_uid",
-           "show_title", "show_name", "show_event", "deadline", "if_cancelled", "offer_milestones", "event_order"]
+           "show_title", "show_name", "show_event", "deadline", "if_cancelled", "offer_milestones", "milestone_plan", "event_order"]
 
 DEADLINE_LENGTH = dt.timedelta(minutes=30)
 FEED_LANGUAGES = ("en", "ko")
@@ -241,6 +241,9 @@ def if_cancelled(events: list[FeedEvent], exhibition: OfferShow, *, lang: str = 
     return [replace(e, summary=template % {"title": e.summary}, status="CANCELLED", alarm=None) for e in events]
 
 
+_WINDOW = (("opens", "opens_at", N_("Applications open: %(show)s"), N_("Applications for places at %(show)s open.")),
+           ("closes", "closes_at", N_("Applications close: %(show)s"),
+            N_("Last moment to apply for places at %(show)s.")))
 _MILESTONES = (("payment", "payment_due_at", N_("Co-funding payment due: %(show)s"),
                 N_("Co-funding payment due for %(show)s.")),
                ("licence", "licence_due_at", N_("Export licence filing due: %(show)s"),
@@ -249,9 +252,26 @@ _MILESTONES = (("payment", "payment_due_at", N_("Co-funding payment due: %(show)
                 N_("Shipping cut-off for %(show)s.")))
 
 
+def milestone_plan(offer: OfferRow, *, include_window: bool
+                   ) -> list[tuple[str, dt.date | dt.datetime, dt.date | dt.datetime, str | None]]:
+    """What `offer_milestones` makes of `offer`, without making it: per event, in its order,
+    the name it is built under (`only=`), its start, end and zone (None: all day). A long feed
+    plans every event and builds only those it keeps."""
+    plan: list[tuple[str, dt.date | dt.datetime, dt.date | dt.datetime, str | None]] = []
+    for what, attribute, _summary, _description in (_WINDOW + _MILESTONES) if include_window else _MILESTONES:
+        at = getattr(offer, attribute)
+        if at is not None:
+            plan.append((what, at, at + DEADLINE_LENGTH, offer.timezone))
+    if offer.buildup_starts_on is not None:
+        last = offer.buildup_ends_on or offer.buildup_starts_on
+        plan.append(("buildup", offer.buildup_starts_on, last + dt.timedelta(days=1), None))
+    return plan
+
+
 def offer_milestones(offer: OfferRow, *, prefix: str, site_url: str, stamp: dt.datetime,
-                     include_window: bool, lang: str = "en") -> list[FeedEvent]:
-    """An offer's dated milestones (and its application window) as events."""
+                     include_window: bool, lang: str = "en", only: str | None = None) -> list[FeedEvent]:
+    """An offer's dated milestones (and its application window) as events; `only` the one of
+    them `milestone_plan` names so."""
     exhibition = offer.exhibition
     show = {"show": show_name(exhibition, lang)}
     url = exhibition_url(exhibition.slug, site_url, lang)
@@ -263,20 +283,12 @@ def offer_milestones(offer: OfferRow, *, prefix: str, site_url: str, stamp: dt.d
     def uid(what: str) -> str:
         return f"{prefix}-offer-{offer.id}-{what}@{host}"
 
-    def due(what: str, at: dt.datetime, summary: str, description: str) -> None:
-        events.append(deadline(uid(what), words(lang, summary) % show, at, offer.timezone, stamp, seq,
-                               words(lang, description) % show, url, lang=lang))
-
-    if include_window:
-        due("opens", offer.opens_at, N_("Applications open: %(show)s"),
-            N_("Applications for places at %(show)s open."))
-        due("closes", offer.closes_at, N_("Applications close: %(show)s"),
-            N_("Last moment to apply for places at %(show)s."))
-    for what, attribute, summary, description in _MILESTONES:
+    for what, attribute, summary, description in (_WINDOW + _MILESTONES) if include_window else _MILESTONES:
         at = getattr(offer, attribute)
-        if at is not None:
-            due(what, at, summary, description)
-    if offer.buildup_starts_on is not None:
+        if at is not None and only in (None, what):
+            events.append(deadline(uid(what), words(lang, summary) % show, at, offer.timezone, stamp, seq,
+                                   words(lang, description) % show, url, lang=lang))
+    if offer.buildup_starts_on is not None and only in (None, "buildup"):
         last = offer.buildup_ends_on or offer.buildup_starts_on
         events.append(FeedEvent(
             uid=uid("buildup"), summary=words(lang, N_("Build-up: %(show)s")) % show,
@@ -286,7 +298,16 @@ def offer_milestones(offer: OfferRow, *, prefix: str, site_url: str, stamp: dt.d
     return if_cancelled(events, exhibition, lang=lang)
 
 
-def event_order(event: FeedEvent) -> tuple[str, str]:
+class Ordered(Protocol):
+    """What the order of a feed's events reads: a FeedEvent, or a plan of one."""
+
+    @property
+    def uid(self) -> str: ...
+    @property
+    def start(self) -> dt.date | dt.datetime: ...
+
+
+def event_order(event: Ordered) -> tuple[str, str]:
     start = event.start
     key = start.astimezone(dt.timezone.utc).isoformat() if isinstance(start, dt.datetime) else start.isoformat()
     return key, event.uid

@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from dataclasses import dataclass, fields
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, distinct, func, select
+from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import joinedload
 
 from planner.accounts.models import Company
 from planner.cache import Cache
-from planner.catalogue.models import Exhibition, Offer, Programme
+from planner.catalogue.models import Offer, Programme
 from planner.extensions import db
 from planner.feeds.ical import CalendarInfo, FeedEvent, bounded_calendar
 from planner.feeds.services.events import (
@@ -27,8 +25,19 @@ from planner.feeds.services.events import (
     show_name,
     words,
 )
+from planner.feeds.services.programme import programme_calendar, programme_feed_body
 from planner.feeds.services.tokens import LiveToken
 from planner.feeds.services.versions import FEED_FORMAT, CachedFeed, FeedVersion, aware, data_version, etag_of, latest
+from planner.feeds.services.window import (
+    CUT_NOTE,
+    PRIVATE_MAX_BYTES,
+    PRIVATE_WINDOW_AFTER,
+    PRIVATE_WINDOW_BEFORE,
+    WINDOW_NOTE,
+    changes_per_offer,
+    in_window,
+    window,
+)
 from planner.i18n import N_
 from planner.outcomes.models import ReportStatus, ResultsReport
 from planner.signups.models import Application, ApplicationEvent, ApplicationStatus
@@ -40,13 +49,6 @@ __all__ = ["PRIVATE_WINDOW_BEFORE", "PRIVATE_WINDOW_AFTER", "PRIVATE_MAX_BYTES",
 
 HELD = tuple(sorted(HELD_STATUSES))  # the one definition: planner.signups.services.places
 PENDING = (ApplicationStatus.submitted, ApplicationStatus.waitlisted)
-# The documented window of every private feed: what is coming, and what just passed.
-PRIVATE_WINDOW_BEFORE = dt.timedelta(days=60)
-PRIVATE_WINDOW_AFTER = dt.timedelta(days=730)
-# Calendar services drop feeds over about 1 MB; the oldest events go first.
-PRIVATE_MAX_BYTES = 950_000
-_WINDOW_NOTE = N_("Events from 60 days ago to two years ahead.")
-_CUT_NOTE = N_("To stay under 1 MB, events starting on or before %(date)s are left out.")
 
 # Validators this worker computed last, per token, trusted for FEEDS_VERSION_MAX_AGE seconds
 # and only to answer 304: a 200 always looks the token up again, so a revoked address never
@@ -56,30 +58,6 @@ _recent: Cache[tuple[float, FeedVersion]] = Cache(size=4096)
 
 def forget_private_versions() -> None:
     _recent.clear()
-
-
-def _window(today: dt.date) -> tuple[dt.date, dt.date]:
-    return today - PRIVATE_WINDOW_BEFORE, today + PRIVATE_WINDOW_AFTER
-
-
-def _in_window(event: FeedEvent, start: dt.date, end: dt.date) -> bool:
-    day = event.start.astimezone(dt.timezone.utc).date() if isinstance(event.start, dt.datetime) else event.start
-    return start <= day < end
-
-
-def _changes_per_offer(*where: ColumnElement[bool]) -> dict[int, tuple[int, dt.datetime | None]]:
-    """Per offer, among the applications matching `where`: how many there are (whatever their
-    status now) plus their recorded status changes, and when they last changed.
-
-    The count only grows (applications are not deleted, the audit trail is never rewritten), so a
-    SEQUENCE built on it never goes back, even when a place is declined or an allocation is
-    overridden back to the waitlist; a status rank would."""
-    rows = db.session.execute(
-        select(Application.offer_id, func.count(distinct(Application.id)) + func.count(ApplicationEvent.id),
-               func.max(Application.updated_at))
-        .outerjoin(ApplicationEvent, ApplicationEvent.application_id == Application.id)
-        .where(*where).group_by(Application.offer_id))
-    return {offer_id: (int(changes), aware(last)) for offer_id, changes, last in rows}
 
 
 def _place(kind: str, status: str, lang: str) -> str:
@@ -113,7 +91,7 @@ def company_calendar(company: Company, *, site_url: str, lang: str = "en",
     for application in applications:
         by_offer.setdefault(application.offer_id, []).append(application)
     # Withdrawn or declined applications leave the feed: their changes count as changes too.
-    history = _changes_per_offer(Application.company_id == company.id)
+    history = changes_per_offer(Application.company_id == company.id)
     last_change = latest(company.updated_at, *(last for _, last in history.values()))
     for group in by_offer.values():
         offer = group[0].offer
@@ -159,135 +137,13 @@ def company_calendar(company: Company, *, site_url: str, lang: str = "en",
         events.append(event)
         last_change = latest(last_change, changed)
     if today is not None:
-        start, end = _window(today)
-        events = [e for e in events if _in_window(e, start, end)]
+        start, end = window(today)
+        events = [e for e in events if in_window(e.start, start, end)]
     events.sort(key=event_order)
     description = words(lang, N_("Shows where %(company)s holds places, its application and confirmation "
                                  "deadlines and milestones, from the Defence Export Exhibition Planner.")) % name
     return CalendarInfo(name=words(lang, N_("%(company)s: exhibitions and deadlines")) % name,
                         description=description, events=events), last_change
-
-
-def _pending_confirmations(programme_id: int) -> dict[int, tuple[dt.datetime, int, int, dt.datetime | None]]:
-    """Per offer with allocated places awaiting confirmation: the last confirmation deadline,
-    how many are pending, a change count that only grows (see _changes_per_offer), and the last
-    change."""
-    pending: dict[int, tuple[dt.datetime, int]] = {}
-    for offer_id, last, n in db.session.execute(
-            select(Application.offer_id, func.max(Application.confirm_by), func.count())
-            .where(Application.programme_id == programme_id, Application.status == ApplicationStatus.allocated,
-                   Application.confirm_by.is_not(None))
-            .group_by(Application.offer_id)):
-        if last is not None:  # always: only applications with a deadline are counted
-            pending[offer_id] = (aware(last), int(n))
-    if not pending:
-        return {}
-    changes = _changes_per_offer(Application.offer_id.in_(sorted(pending)))
-    return {offer_id: (due, n, *changes.get(offer_id, (0, None))) for offer_id, (due, n) in pending.items()}
-
-
-@dataclass(frozen=True, slots=True)
-class _Show:
-    id: int
-    slug: str
-    name: str
-    name_ko: str | None
-    edition_year: int
-    venue: str | None
-    city: str
-    city_ko: str | None
-    status: str
-    sequence: int
-    updated_at: dt.datetime
-
-
-@dataclass(frozen=True, slots=True)
-class _Offer:
-    id: int
-    sequence: int
-    timezone: str
-    opens_at: dt.datetime
-    closes_at: dt.datetime
-    payment_due_at: dt.datetime | None
-    licence_due_at: dt.datetime | None
-    shipping_cutoff_at: dt.datetime | None
-    buildup_starts_on: dt.date | None
-    buildup_ends_on: dt.date | None
-    updated_at: dt.datetime
-    exhibition: _Show
-
-
-_SHOW_FIELDS = tuple(f.name for f in fields(_Show))
-_OFFER_FIELDS = tuple(f.name for f in fields(_Offer))[:-1]
-
-
-def _programme_offers(programme_id: int, today: dt.date | None) -> list[_Offer]:
-    """The programme's offers with what their events show of their exhibitions, as plain rows:
-    a programme has thousands, and mapped objects (with every column, sectors and programme)
-    would cost more than the feed."""
-    stmt = select(*(getattr(Offer, name) for name in _OFFER_FIELDS),
-                  *(getattr(Exhibition, name).label(f"show_{name}") for name in _SHOW_FIELDS)) \
-        .join(Exhibition, Exhibition.id == Offer.exhibition_id).where(Offer.programme_id == programme_id)
-    if today is not None:
-        start, end = _window(today)
-        # Offers whose every date lies outside the window add nothing: leave them in the database.
-        stmt = stmt.where(Exhibition.ends_on >= start,
-                          Offer.opens_at < dt.datetime.combine(end, dt.time(), dt.timezone.utc))
-    shows: dict[int, _Show] = {}
-    offers = []
-    width = len(_OFFER_FIELDS)
-    for row in db.session.execute(stmt.order_by(Offer.id)):
-        values = tuple(row)
-        show = shows.get(values[width])
-        if show is None:
-            show = shows[values[width]] = _Show(*values[width:])
-        offers.append(_Offer(**dict(zip(_OFFER_FIELDS, values)), exhibition=show))
-    return offers
-
-
-@lru_cache(maxsize=8_192)
-def _milestones(offer: _Offer, prefix: str, site_url: str, stamp: dt.datetime, lang: str) -> tuple[FeedEvent, ...]:
-    # Keyed by every value the events are built from (the offer's and its show's rows included),
-    # so an edit simply misses: a programme feed rebuilt after one change rebuilds one offer.
-    return tuple(offer_milestones(offer, prefix=prefix, site_url=site_url, stamp=stamp, include_window=True,
-                                  lang=lang))
-
-
-def programme_calendar(programme: Programme, *, site_url: str, lang: str = "en",
-                       today: dt.date | None = None) -> tuple[CalendarInfo, dt.datetime]:
-    """Every window and milestone of a programme's offers (for coordinators), and, once places
-    are allocated, the last day companies have to confirm them; in `lang`, within the window
-    around `today` (everything when None)."""
-    offers = _programme_offers(programme.id, today)
-    pending = _pending_confirmations(programme.id)
-    host = host_of(site_url)
-    events: list[FeedEvent] = []
-    last_change = programme.updated_at
-    for offer in offers:
-        stamp = latest(offer.updated_at, offer.exhibition.updated_at)
-        last_change = latest(last_change, stamp)
-        events.extend(_milestones(offer, f"p{programme.id}", site_url, stamp, lang))
-        if offer.id in pending:
-            due, count, changes, changed_at = pending[offer.id]
-            confirm_stamp = latest(stamp, changed_at)
-            last_change = latest(last_change, confirm_stamp)
-            show = {"show": show_name(offer.exhibition, lang), "count": count}
-            events.extend(if_cancelled([deadline(
-                f"p{programme.id}-offer-{offer.id}-confirmations@{host}",
-                words(lang, N_("Confirmations due: %(show)s")) % show,
-                due, offer.timezone, confirm_stamp, offer.sequence + offer.exhibition.sequence + changes,
-                words(lang, N_("%(count)s allocated place(s) at %(show)s await confirmation; unconfirmed places "
-                               "expire and go to the waitlist.")) % show,
-                f"{site_url}/backoffice/allocation/offers/{offer.id}", lang=lang)], offer.exhibition, lang=lang))
-    if today is not None:
-        start, end = _window(today)
-        events = [e for e in events if _in_window(e, start, end)]
-    events.sort(key=event_order)
-    name = {"name": (programme.name_ko or programme.name) if lang == "ko" else programme.name}
-    return CalendarInfo(name=words(lang, N_("%(name)s: deadlines and milestones")) % name,
-                        description=words(lang, N_("Application windows and milestones of every offer in "
-                                                   "%(name)s.")) % name,
-                        events=events), last_change
 
 
 # --- validators and the feed ----------------------------------------------------------------------
@@ -379,15 +235,16 @@ def private_feed(token: LiveToken, version: FeedVersion, *, site_url: str, today
         if company is None:
             return None
         calendar, _last = company_calendar(company, site_url=site_url, lang=token.lang, today=today)
+        lang = token.lang
+        calendar = CalendarInfo(calendar.name, f"{calendar.description} {words(lang, WINDOW_NOTE)}", calendar.events)
+        body = bounded_calendar(calendar, max_bytes=PRIVATE_MAX_BYTES,
+                                note=lambda day: words(lang, CUT_NOTE) % {"date": day.isoformat()})
     else:
         programme = db.session.get(Programme, token.programme_id or 0)
         if programme is None:
             return None
-        calendar, _last = programme_calendar(programme, site_url=site_url, lang=token.lang, today=today)
-    lang = token.lang
-    calendar = CalendarInfo(calendar.name, f"{calendar.description} {words(lang, _WINDOW_NOTE)}", calendar.events)
-    body = bounded_calendar(calendar, max_bytes=PRIVATE_MAX_BYTES,
-                            note=lambda day: words(lang, _CUT_NOTE) % {"date": day.isoformat()})
+        body = programme_feed_body(programme, site_url=site_url, lang=token.lang, today=today,
+                                   max_bytes=PRIVATE_MAX_BYTES)
     feed = CachedFeed(body, version.etag, version.last_modified).compressed()
     cache.put(key, feed)
     return feed
