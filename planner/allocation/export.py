@@ -2,12 +2,11 @@
 plain JSON-ready data that tools outside this repository check."""
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
 
-from planner.allocation.models import AllocationResult
+from planner.allocation.models import AllocationResult, AllocationRun
 from planner.allocation.services import NoRun, get_latest_run, ranked_offers
 from planner.catalogue.models import Exhibition, Offer, Programme
 from planner.extensions import db
@@ -33,7 +32,7 @@ def export_programme(programme: Programme, *, current: bool = False) -> dict[str
         slots = [{"exhibition": offer.exhibition.slug, "kind": kind,
                   "capacity": offer.booth_capacity if kind == "booth" else offer.delegation_capacity}
                  for offer in ranked_offers(programme) for kind in ("booth", "delegation")]
-    applications = _current_rows(run.id) if current else _run_rows(run.id)
+    applications = _current_rows(run) if current else _run_rows(run)
     return {
         "programme": programme.slug,
         "cap_per_company": int((run.inputs or {}).get("cap_per_company", programme.cap_per_company)),
@@ -44,28 +43,27 @@ def export_programme(programme: Programme, *, current: bool = False) -> dict[str
     }
 
 
-# The export reads up to ~100,000 rows: one joined select, run on the driver's cursor (no ORM or
-# Core row objects, no type processing: kinds and statuses are stored as their values, floats
-# come back as floats), its tuples unpacked straight into the JSON-ready dicts.
-_RUN_COLUMNS = (Application.id, Application.company_id, Exhibition.slug, Application.kind,
-                Application.preference, AllocationResult.priority, AllocationResult.tiebreak,
-                AllocationResult.outcome, AllocationResult.waitlist_position)
+# The export reads up to ~100,000 rows, on the driver's cursor (no ORM or Core row objects, no
+# type processing: kinds and statuses are stored as their values, floats come back as floats).
+# Three reads (the run's results, the programme's applications, the offers' exhibition slugs)
+# joined here in dicts, not one four-table join: on PostgreSQL the join ran as 300,000 index
+# probes (the planner's row estimates lag a run's fresh results) and sent each row's slug as
+# text of its own, over three times the server time of these reads.
+_APPLICATION_COLUMNS = (Application.id, Application.company_id, Application.offer_id,
+                        Application.kind, Application.preference)
+_RESULT_COLUMNS = (AllocationResult.application_id, AllocationResult.priority,
+                   AllocationResult.tiebreak, AllocationResult.outcome,
+                   AllocationResult.waitlist_position)
 
 
-def _tuples(run_id: int, *extra: Any) -> list[tuple[Any, ...]]:
-    statement = (
-        select(*_RUN_COLUMNS, *extra)
-        .select_from(AllocationResult)
-        .join(Application, Application.id == AllocationResult.application_id)
-        .join(Offer, Offer.id == Application.offer_id)
-        .join(Exhibition, Exhibition.id == Offer.exhibition_id)
-        .where(AllocationResult.run_id == int(run_id))
-        .order_by(AllocationResult.application_id))  # the unique (run_id, application_id) index: no sort
+def _fetch(statement: Any) -> list[tuple[Any, ...]]:
     connection = db.session.connection()
-    # The one parameter is an integer id, so it is written into the SQL as a literal: the
+    # The parameters are integer ids, so they are written into the SQL as literals: the
     # statement then runs unchanged on every driver, whatever its parameter style.
     sql = str(statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
-    cursor = connection.connection.cursor()
+    raw: Any = connection.connection.driver_connection
+    # psycopg's binary format hands over integers and floats without parsing their digits.
+    cursor = raw.cursor(binary=True) if connection.dialect.driver == "psycopg" else raw.cursor()
     try:
         cursor.execute(sql)
         return list(cursor.fetchall())
@@ -73,43 +71,63 @@ def _tuples(run_id: int, *extra: Any) -> list[tuple[Any, ...]]:
         cursor.close()
 
 
-def _run_rows(run_id: int) -> list[dict[str, Any]]:
+def _tuples(run: AllocationRun, *extra: Any
+            ) -> tuple[dict[int, str], dict[int, tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """The run's results by application id (id, priority, tiebreak, outcome, position), the
+    applications they name by id (id, company, offer, kind, preference, *extra) and every
+    offer's exhibition slug by offer id."""
+    results = _fetch(select(*_RESULT_COLUMNS).where(AllocationResult.run_id == int(run.id))
+                     .order_by(AllocationResult.application_id))
+    applications = {row[0]: row for row in _fetch(
+        select(*_APPLICATION_COLUMNS, *extra)
+        .where(Application.programme_id == int(run.programme_id)))}
+    # A run only scores its own programme's applications; read any other by id all the same.
+    others = [row[0] for row in results if row[0] not in applications]
+    if others:
+        applications.update((row[0], row) for row in _fetch(
+            select(*_APPLICATION_COLUMNS, *extra).where(Application.id.in_(others))))
+    slugs = dict(_fetch(select(Offer.id, Exhibition.slug)
+                        .join(Exhibition, Exhibition.id == Offer.exhibition_id)))
+    return slugs, applications, results
+
+
+def _run_rows(run: AllocationRun) -> list[dict[str, Any]]:
     """Each application's status and waitlist position as the run decided them."""
-    return [
-        {"id": str(id_), "company": str(company), "exhibition": slug, "kind": kind,
-         "preference": preference,
-         "priority": None if priority is None else float(priority),
-         "tiebreak": None if tiebreak is None else float(tiebreak), "status": outcome,
-         "waitlist_position": position if outcome == "waitlisted" else None}
-        for id_, company, slug, kind, preference, priority, tiebreak, outcome, position
-        in _tuples(run_id)]
+    slugs, applications, results = _tuples(run)
+    rows = []
+    for id_, priority, tiebreak, outcome, position in results:
+        _id, company, offer, kind, preference = applications[id_]
+        rows.append(
+            {"id": str(id_), "company": str(company), "exhibition": slugs[offer], "kind": kind,
+             "preference": preference,
+             "priority": None if priority is None else float(priority),
+             "tiebreak": None if tiebreak is None else float(tiebreak), "status": outcome,
+             "waitlist_position": position if outcome == "waitlisted" else None})
+    return rows
 
 
-def _current_rows(run_id: int) -> list[dict[str, Any]]:
-    """Each application's status now and its waitlist position now."""
-    rows = _tuples(run_id, Application.status, Application.waitlist_order, Application.offer_id)
-    positions = _current_positions(rows)
-    return [
-        {"id": str(id_), "company": str(company), "exhibition": slug, "kind": kind,
-         "preference": preference,
-         "priority": None if priority is None else float(priority),
-         "tiebreak": None if tiebreak is None else float(tiebreak), "status": status, "waitlist_position": positions.get(id_)}
-        for id_, company, slug, kind, preference, priority, tiebreak, _outcome, _position, status, _order, _offer
-        in rows]
-
-
-def _current_positions(rows: Sequence[Any]) -> dict[int, int]:
-    """Each waitlisted application's position now, per slot type, in promotion's order."""
-    # Row: id, company, slug, kind, preference, priority, tiebreak, outcome, position, status,
-    # waitlist_order, offer_id.
-    waiting = sorted((r for r in rows if r[9] == ApplicationStatus.waitlisted),
-                     key=lambda r: (r[10] is None, r[10] or 0,
-                                    r[5] is None, -(r[5] or 0.0),
-                                    r[6] is None, -(r[6] or 0.0), r[0]))
-    counters: dict[tuple[int, str], int] = {}
-    positions: dict[int, int] = {}
-    for r in waiting:
-        slot = (r[11], r[3])
-        counters[slot] = counters.get(slot, 0) + 1
-        positions[r[0]] = counters[slot]
-    return positions
+def _current_rows(run: AllocationRun) -> list[dict[str, Any]]:
+    """Each application's status now and its waitlist position now: per slot type, in
+    promotion's order (planner/allocation/services/promotion.py `waitlist`): a coordinator's
+    chosen order first, then the run's priority, lottery number and id."""
+    slugs, applications, results = _tuples(run, Application.status, Application.waitlist_order)
+    waitlisted = ApplicationStatus.waitlisted.value
+    rows = []
+    waiting: dict[tuple[int, str], list[tuple[Any, ...]]] = {}
+    for id_, priority, tiebreak, _outcome, _position in results:
+        _id, company, offer, kind, preference, status, order = applications[id_]
+        row = {"id": str(id_), "company": str(company), "exhibition": slugs[offer], "kind": kind,
+               "preference": preference,
+               "priority": None if priority is None else float(priority),
+               "tiebreak": None if tiebreak is None else float(tiebreak), "status": status,
+               "waitlist_position": None}
+        rows.append(row)
+        if status == waitlisted:  # ids are unique, so sorting never compares the rows
+            waiting.setdefault((offer, kind), []).append(
+                (order is None, order or 0, priority is None, -(priority or 0.0),
+                 tiebreak is None, -(tiebreak or 0.0), id_, row))
+    for slot in waiting.values():
+        slot.sort()
+        for position, entry in enumerate(slot, 1):
+            entry[-1]["waitlist_position"] = position
+    return rows

@@ -82,3 +82,18 @@ def test_export_follows_the_published_run_over_later_dry_runs(db, programme):
 def test_export_without_a_run_is_a_clear_error(db, programme):
     with pytest.raises(services.NoRun, match="no allocation run"):
         export_programme(programme)
+
+
+@pytest.mark.parametrize("current", [False, True])
+def test_export_lists_a_result_whose_application_names_another_programme(db, programme, current):
+    # Applications carry their programme twice (offer and programme_id); the export reads them
+    # by programme, and must not drop a result whose copy disagrees.
+    from tests.factories import make_programme
+    offer = closed_offer(programme)
+    app = apply(company_with_user()[0], offer, 1)
+    services.run_allocation(programme, actor=None, dry_run=True, seed="s")
+    before = export_programme(programme, current=current)
+    app.programme_id = make_programme().id
+    db.session.flush()
+    assert export_programme(programme, current=current) == before
+    assert [row["id"] for row in before["applications"]] == [str(app.id)]
