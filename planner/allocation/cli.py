@@ -59,7 +59,6 @@ def run(programme_slug: str, dry_run: bool, seed: str | None) -> None:
 def export(programme_slug: str, current: bool) -> None:
     """Print PROGRAMME's latest allocation as JSON (the format of DOMAIN.md)."""
     from planner.allocation.export import export_programme
-    programme = _programme(programme_slug)
     # The export builds ~100,000 dicts and tuples, none in a reference cycle (reference
     # counting frees them); the cycle collector, triggered by so many new containers, kept
     # rescanning them and every object start-up made: a quarter of a second at 100,000
@@ -67,6 +66,7 @@ def export(programme_slug: str, current: bool) -> None:
     was_collecting = gc.isenabled()
     gc.disable()
     try:
+        programme = _programme(programme_slug)
         with unit_of_work.command():
             data = export_programme(programme, current=current)
         # One write: json.dump to an unbuffered stdout made millions of small writes.

@@ -2,6 +2,7 @@
 plain JSON-ready data that tools outside this repository check."""
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import select
@@ -73,11 +74,12 @@ def _fetch(statement: Any) -> list[tuple[Any, ...]]:
 
 def _tuples(run: AllocationRun, *extra: Any
             ) -> tuple[dict[int, str], dict[int, tuple[Any, ...]], list[tuple[Any, ...]]]:
-    """The run's results by application id (id, priority, tiebreak, outcome, position), the
-    applications they name by id (id, company, offer, kind, preference, *extra) and every
+    """The run's results in application id order (id, priority, tiebreak, outcome, position),
+    the applications they name by id (id, company, offer, kind, preference, *extra) and every
     offer's exhibition slug by offer id."""
-    results = _fetch(select(*_RESULT_COLUMNS).where(AllocationResult.run_id == int(run.id))
-                     .order_by(AllocationResult.application_id))
+    # Sorted here: PostgreSQL sorted them on disk (work_mem) in ten times the time.
+    results = _fetch(select(*_RESULT_COLUMNS).where(AllocationResult.run_id == int(run.id)))
+    results.sort(key=itemgetter(0))
     applications = {row[0]: row for row in _fetch(
         select(*_APPLICATION_COLUMNS, *extra)
         .where(Application.programme_id == int(run.programme_id)))}
