@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import threading
 from collections.abc import Callable
 
 import pytest
@@ -21,6 +20,7 @@ from planner.signups.models import Application, ApplicationEvent
 from planner.signups.models import ApplicationStatus as S
 from planner.signups.services import ALLOWED_TRANSITIONS, StatusChanged, counter_drift
 from tests.allocation.conftest import apply, closed_offer, company_with_user
+from tests.concurrency import at_once
 
 pytestmark = pytest.mark.postgres_only
 
@@ -32,26 +32,6 @@ UTC = dt.timezone.utc
 def app_config():
     # One connection per request thread, so every request runs in its own transaction.
     return {"SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": PARALLEL + 2, "max_overflow": 5}}
-
-
-def _at_once(calls: list[Callable[[], object]]) -> list[object]:
-    """Run the calls in parallel threads released together; each result or exception, in order."""
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[i] = calls[i]()
-        except BaseException as exc:  # noqa: BLE001  (returned to the test)
-            results[i] = exc
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=90)
-    return results
 
 
 def _click(app, login_id: str, path: str) -> Callable[[], int]:
@@ -103,7 +83,7 @@ def test_twenty_mixed_clicks_on_one_place_have_one_winner(app, db, programme, ro
     (application_id, user_id), = held
     rng = random.Random(round_)
     actions = [rng.choice(["confirm", "decline", "withdraw"]) for _ in range(PARALLEL)]
-    statuses = _at_once([_click(app, user_id, f"/my/allocation/{application_id}/{action}")
+    statuses = at_once([_click(app, user_id, f"/my/allocation/{application_id}/{action}")
                          for action in actions])
     assert set(statuses) <= {302, 409}, statuses
     _check_invariants(db, [offer.id])
@@ -140,7 +120,7 @@ def test_twenty_clicks_on_the_last_places_and_the_waitlist_never_overbook(app, d
             application_id, user_id = waits[i % len(waits)]
             action = "withdraw"
         calls.append(_click(app, user_id, f"/my/allocation/{application_id}/{action}"))
-    statuses = _at_once(calls)
+    statuses = at_once(calls)
     assert set(statuses) <= {302, 409}, statuses
     _check_invariants(db, [offer.id])
     # Each request that succeeded made exactly one change (a confirm and a later withdrawal of
@@ -186,7 +166,7 @@ def test_expiry_racing_a_confirmation_has_one_winner(app, db, programme, round_)
         return run
 
     first, second = (confirm, expire) if round_ % 2 else (expire, confirm)
-    outcomes = _at_once([in_app(first), in_app(second)])
+    outcomes = at_once([in_app(first), in_app(second)])
     assert sorted(map(str, outcomes)) in (["confirmed", "nothing"], ["expired", "lost"]), outcomes
     _check_invariants(db, [offer.id])
     final = db.session.get(Application, application_id).status

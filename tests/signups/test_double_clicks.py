@@ -5,8 +5,6 @@ parallel requests; the sequential repeat runs everywhere."""
 from __future__ import annotations
 
 import re
-import threading
-from collections.abc import Callable
 
 import pytest
 from sqlalchemy import func, select
@@ -14,6 +12,7 @@ from sqlalchemy import func, select
 from planner.notifications.models import OutboxMessage
 from planner.signups.models import Announcement, OfferFollow
 from planner.signups.models import ApplicationStatus as S
+from tests.concurrency import at_once
 from tests.factories import make_application, make_company, make_coordinator, make_offer, make_user
 
 PARALLEL = 10
@@ -29,25 +28,6 @@ def app_config():
 @pytest.fixture(autouse=True)
 def _mail_in_tmp(app, tmp_path):
     app.config["MAIL_DIR"] = str(tmp_path / "mail")
-
-
-def _at_once(calls: list[Callable[[], int]]) -> list[object]:
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[i] = calls[i]()
-        except BaseException as exc:  # noqa: BLE001  (returned to the test)
-            results[i] = exc
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=90)
-    return results
 
 
 def _client(app, user):
@@ -111,7 +91,7 @@ def test_parallel_follow_clicks_add_one_row_and_never_fail(app, db, world):
     offer, applicant, _ = world
     path = f"/offers/{offer.id}/follow"  # ids read here: the threads have no app context to load them
     clients = [_client(app, applicant) for _ in range(PARALLEL)]
-    results = _at_once([lambda c=c: c.post(path).status_code for c in clients])
+    results = at_once([lambda c=c: c.post(path).status_code for c in clients])
     assert results == [303] * PARALLEL
     assert _count(db, OfferFollow) == 1
 
@@ -123,7 +103,7 @@ def test_parallel_send_clicks_send_the_announcement_once(app, db, world):
     send = dict(FORM, action="send", announcement_id=str(draft_id))
     path = f"/backoffice/offers/{offer.id}/announcements"
     clients = [_client(app, coordinator) for _ in range(PARALLEL)]
-    results = _at_once([lambda c=c: c.post(path, data=send).status_code for c in clients])
+    results = at_once([lambda c=c: c.post(path, data=send).status_code for c in clients])
     assert sorted(results) == [303] + [409] * (PARALLEL - 1)
     assert _count(db, OutboxMessage) == 2
     assert _count(db, Announcement) == 1
