@@ -7,6 +7,7 @@ import io
 from openpyxl import load_workbook
 
 from planner.signups.models import ApplicationStatus, PlaceKind
+from tests.browser.steps import check_the_oversubscription_chart
 from tests.factories import (
     PASSWORD,
     make_application,
@@ -38,10 +39,7 @@ def test_coordinator_reviews_the_chart_and_exports_the_pavilion_list(live_server
     page.get_by_role("button", name="Log in", exact=True).click()
     page.wait_for_load_state()
     page.goto(live_server + "/backoffice/programmes/pavilion-2027/dashboard")
-    chart = page.get_by_role("img", name="Applications against places")
-    assert "3 for 2 places" in chart.inner_html()
-    page.locator("#figure-oversubscription summary").click()
-    assert page.get_by_role("table", name="Applications against places").is_visible()
+    check_the_oversubscription_chart(page, "3 for 2 places")
     with page.expect_download() as download_info:
         page.locator(f"a[href$='/offers/{offer_id}/pavilion.xlsx']").click()
     data = download_info.value.path().read_bytes()

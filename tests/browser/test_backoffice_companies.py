@@ -4,16 +4,8 @@ from __future__ import annotations
 
 from planner.accounts.models import Company, SizeClassCheck
 from planner.extensions import db
-from tests.factories import PASSWORD, make_company, make_coordinator, make_user
-
-PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
-
-
-def _log_in(page, live_server, email):
-    page.goto(live_server + "/account/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+from tests.browser.steps import PDF, log_in, open_company, upload_certificate
+from tests.factories import make_company, make_coordinator, make_user
 
 
 def test_a_coordinator_verifies_a_size_class_from_the_uploaded_certificate(live_server, live_app, page, seed, tmp_path):
@@ -24,20 +16,13 @@ def test_a_coordinator_verifies_a_size_class_from_the_uploaded_certificate(live_
     certificate = tmp_path / "certificate.pdf"
     certificate.write_bytes(PDF)
 
-    _log_in(page, live_server, "kim@hanbit.example")
+    log_in(page, live_server, "kim@hanbit.example")
     page.goto(live_server + "/account/company")
-    page.get_by_label("Business registration certificate").check()
-    page.locator("input[type=file]").set_input_files(str(certificate))
-    page.get_by_role("button", name="Upload", exact=True).click()
-    page.get_by_text("The document is uploaded").wait_for()
-    page.get_by_role("button", name="Log out").click()
+    upload_certificate(page, certificate)
 
-    _log_in(page, live_server, "coord@agency.example")
+    log_in(page, live_server, "coord@agency.example")
     assert page.url.endswith("/backoffice/")
-    page.get_by_role("link", name="Companies").click()
-    page.get_by_label("Search").fill("hanbit")
-    page.get_by_role("button", name="Search").click()
-    page.get_by_role("link", name="Hanbit Optics").click()
+    open_company(page, "hanbit", "Hanbit Optics")
     with page.expect_download() as download:
         page.get_by_role("link", name="certificate.pdf").click()
     with open(download.value.path(), "rb") as handle:

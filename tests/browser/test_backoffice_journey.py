@@ -10,8 +10,8 @@ from openpyxl import load_workbook
 from planner.accounts.models import Company, SizeClassCheck
 from planner.extensions import db
 from planner.signups.models import ApplicationStatus, PlaceKind
+from tests.browser.steps import PDF, check_the_oversubscription_chart, log_in, open_company, upload_certificate
 from tests.factories import (
-    PASSWORD,
     make_application,
     make_company,
     make_coordinator,
@@ -20,8 +20,6 @@ from tests.factories import (
     make_programme,
     make_user,
 )
-
-PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 
 
 def _world() -> dict[str, int]:
@@ -39,14 +37,6 @@ def _world() -> dict[str, int]:
     return {"company": hanbit.id, "offer": offer.id}
 
 
-def _log_in(page, live_server, email):
-    page.goto(live_server + "/account/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_load_state()
-
-
 def test_a_coordinator_verifies_reviews_the_chart_and_exports_the_pavilion_list(
         live_server, live_app, page, seed, tmp_path):
     live_app.config["DOCUMENTS_DIR"] = str(tmp_path / "documents")
@@ -55,26 +45,19 @@ def test_a_coordinator_verifies_reviews_the_chart_and_exports_the_pavilion_list(
     certificate.write_bytes(PDF)
 
     # The company: its names for the fascia board and its certificate.
-    _log_in(page, live_server, "kim@hanbit.example")
+    log_in(page, live_server, "kim@hanbit.example")
     page.goto(live_server + "/account/company/edit")
     page.get_by_label("Name in Korean", exact=True).fill("한빛광학")
     page.get_by_label("Fascia name", exact=True).fill("HANBIT OPTICS")
     page.get_by_label("Fascia name in Korean").fill("한빛")
     page.get_by_role("button", name="Save").click()
     page.get_by_text("The company profile is saved.").wait_for()
-    page.get_by_label("Business registration certificate").check()
-    page.locator("input[type=file]").set_input_files(str(certificate))
-    page.get_by_role("button", name="Upload", exact=True).click()
-    page.get_by_text("The document is uploaded").wait_for()
-    page.get_by_role("button", name="Log out").click()
+    upload_certificate(page, certificate)
 
     # The coordinator verifies the size class from the certificate.
-    _log_in(page, live_server, "coord@agency.example")
+    log_in(page, live_server, "coord@agency.example")
     assert page.url.endswith("/backoffice/")
-    page.get_by_role("link", name="Companies").click()
-    page.get_by_label("Search").fill("hanbit")
-    page.get_by_role("button", name="Search").click()
-    page.get_by_role("link", name="Hanbit Optics").click()
+    open_company(page, "hanbit", "Hanbit Optics")
     assert page.get_by_text("HANBIT OPTICS").first.is_visible()
     with page.expect_download() as download:
         page.get_by_role("link", name="certificate.pdf").click()
@@ -87,10 +70,7 @@ def test_a_coordinator_verifies_reviews_the_chart_and_exports_the_pavilion_list(
     # The offer's chart on the programme dashboard, reached from the back office's home page.
     page.goto(live_server + "/backoffice/")
     page.get_by_role("link", name="Journey 2027 (2027)").first.click()
-    chart = page.get_by_role("img", name="Applications against places")
-    assert "3 for 2 places" in chart.inner_html()
-    page.locator("#figure-oversubscription summary").click()
-    assert page.get_by_role("table", name="Applications against places").is_visible()
+    check_the_oversubscription_chart(page, "3 for 2 places")
 
     # The pavilion list, opened as the builder would.
     with page.expect_download() as download:
