@@ -11,7 +11,6 @@ asserted in the test suite (no timed tests there).
 """
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import tempfile
@@ -19,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.allocation_run import _flask, _postgres_database  # noqa: E402
+from bench.allocation_run import _flask, _postgres_database, database_arguments  # noqa: E402
 
 SYNTHETIC = ["synthetic-data", "--exhibitions", "1000", "--companies", "25000",
              "--applications", "100000", "--seed", "1"]
@@ -40,12 +39,7 @@ def _measure(url: str) -> dict[str, object]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/test",
-                        help="PostgreSQL server URL (a database is created and dropped on it)")
-    parser.add_argument("--skip-pg", action="store_true")
-    # Called by bench/run.py, whose own arguments name benchmarks: use the defaults then.
-    args = parser.parse_args(argv if argv is not None or __name__ == "__main__" else [])
+    args = database_arguments(__doc__, argv, __name__)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         rows.append(("SQLite", _measure(f"sqlite:///{tmp}/bench.sqlite")))

@@ -95,12 +95,18 @@ def _postgres(server: str) -> dict[str, object]:
         return _measure(url)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def database_arguments(doc: str, argv: list[str] | None, name: str) -> argparse.Namespace:
+    """--pg and --skip-pg of the allocation benchmarks. Called by bench/run.py (`name` is not
+    "__main__"), whose own arguments name benchmarks: the defaults then."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/test",
                         help="PostgreSQL server URL (a database is created and dropped on it)")
     parser.add_argument("--skip-pg", action="store_true")
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv if argv is not None or name == "__main__" else [])
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = database_arguments(__doc__, argv, __name__)
     rows = [("SQLite", _sqlite())]
     if not args.skip_pg:
         rows.append(("PostgreSQL", _postgres(args.pg)))
