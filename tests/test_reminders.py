@@ -151,11 +151,11 @@ def test_a_draft_results_report_is_in_the_companys_private_feed_until_submitted(
     hold_place(offer, company)
     report = outcomes.open_report(offer, company.id, now=NOW)
     db.session.commit()
-    calendar, _changed = company_calendar(company, site_url="https://planner.example", lang="ko")
+    calendar = company_calendar(company, site_url="https://planner.example", lang="ko")
     [due] = [e for e in calendar.events if "-report-" in e.uid]
     assert due.summary.startswith("성과 보고서 제출 기한")
     assert due.start.astimezone(dt.timezone(dt.timedelta(hours=9))).date() == report.due_on + dt.timedelta(days=1)
     report.status = ReportStatus.submitted
     db.session.commit()
-    calendar, _changed = company_calendar(company, site_url="https://planner.example", lang="ko")
+    calendar = company_calendar(company, site_url="https://planner.example", lang="ko")
     assert not [e for e in calendar.events if "-report-" in e.uid]

@@ -73,11 +73,9 @@ def _kind(kind: str, lang: str) -> str:
 
 
 def company_calendar(company: Company, *, site_url: str, lang: str = "en",
-                     today: dt.date | None = None) -> tuple[CalendarInfo, dt.datetime]:
+                     today: dt.date | None = None) -> CalendarInfo:
     """A company's shows (places held), application and confirmation deadlines and milestones,
-    in `lang`, within the window around `today` (everything when None).
-
-    Returns the calendar and the last change of anything in it."""
+    in `lang`, within the window around `today` (everything when None)."""
     applications = db.session.scalars(
         select(Application).where(Application.company_id == company.id,
                                   Application.status.in_(HELD + PENDING))
@@ -92,14 +90,12 @@ def company_calendar(company: Company, *, site_url: str, lang: str = "en",
         by_offer.setdefault(application.offer_id, []).append(application)
     # Withdrawn or declined applications leave the feed: their changes count as changes too.
     history = changes_per_offer(Application.company_id == company.id)
-    last_change = latest(company.updated_at, *(last for _, last in history.values()))
     for group in by_offer.values():
         offer = group[0].offer
         exhibition = offer.exhibition
         changes, applications_changed = history.get(offer.id, (0, None))
         # The company's name is in the descriptions.
         stamp = latest(offer.updated_at, exhibition.updated_at, applications_changed, company.updated_at)
-        last_change = latest(last_change, stamp)
         show = {**name, "show": show_name(exhibition, lang)}
         held = [a for a in group if a.status in HELD]
         pending = [a for a in group if a.status in PENDING]
@@ -133,9 +129,8 @@ def company_calendar(company: Company, *, site_url: str, lang: str = "en",
                 words(lang, N_("%(company)s applied for %(kinds)s places at %(show)s; applications close."))
                 % kinds, url, lang=lang))
         events.extend(if_cancelled(deadlines, exhibition, lang=lang))
-    for event, changed in _report_deadlines(company, prefix=prefix, host=host, site_url=site_url, lang=lang):
+    for event, _changed in _report_deadlines(company, prefix=prefix, host=host, site_url=site_url, lang=lang):
         events.append(event)
-        last_change = latest(last_change, changed)
     if today is not None:
         start, end = window(today)
         events = [e for e in events if in_window(e.start, start, end)]
@@ -143,7 +138,7 @@ def company_calendar(company: Company, *, site_url: str, lang: str = "en",
     description = words(lang, N_("Shows where %(company)s holds places, its application and confirmation "
                                  "deadlines and milestones, from the Defence Export Exhibition Planner.")) % name
     return CalendarInfo(name=words(lang, N_("%(company)s: exhibitions and deadlines")) % name,
-                        description=description, events=events), last_change
+                        description=description, events=events)
 
 
 # --- validators and the feed ----------------------------------------------------------------------
@@ -234,7 +229,7 @@ def private_feed(token: LiveToken, version: FeedVersion, *, site_url: str, today
         company = db.session.get(Company, token.company_id)
         if company is None:
             return None
-        calendar, _last = company_calendar(company, site_url=site_url, lang=token.lang, today=today)
+        calendar = company_calendar(company, site_url=site_url, lang=token.lang, today=today)
         lang = token.lang
         calendar = CalendarInfo(calendar.name, f"{calendar.description} {words(lang, WINDOW_NOTE)}", calendar.events)
         body = bounded_calendar(calendar, max_bytes=PRIVATE_MAX_BYTES,

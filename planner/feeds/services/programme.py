@@ -195,7 +195,7 @@ def _titles(programme: Programme, lang: str) -> tuple[str, str]:
 
 
 def programme_calendar(programme: Programme, *, site_url: str, lang: str = "en",
-                       today: dt.date | None = None) -> tuple[CalendarInfo, dt.datetime]:
+                       today: dt.date | None = None) -> CalendarInfo:
     """Every window and milestone of a programme's offers (for coordinators), and, once places
     are allocated, the last day companies have to confirm them; in `lang`, within the window
     around `today` (everything when None). Every event built, as before the feed planned them:
@@ -204,22 +204,19 @@ def programme_calendar(programme: Programme, *, site_url: str, lang: str = "en",
     pending = _pending_confirmations(programme.id)
     prefix = f"p{programme.id}"
     events: list[FeedEvent] = []
-    last_change = programme.updated_at
     for offer in offers:
         stamp = latest(offer.updated_at, offer.exhibition.updated_at)
-        last_change = latest(last_change, stamp)
         events.extend(offer_milestones(offer, prefix=prefix, site_url=site_url, stamp=stamp, include_window=True,
                                        lang=lang))
         if offer.id in pending:
             stamp = latest(stamp, pending[offer.id][3])
-            last_change = latest(last_change, stamp)
             events.append(_confirmations(offer, pending, prefix=prefix, site_url=site_url, stamp=stamp, lang=lang))
     if today is not None:
         start, end = window(today)
         events = [e for e in events if in_window(e.start, start, end)]
     events.sort(key=event_order)
     name, description = _titles(programme, lang)
-    return CalendarInfo(name=name, description=description, events=events), last_change
+    return CalendarInfo(name=name, description=description, events=events)
 
 
 def programme_feed_body(programme: Programme, *, site_url: str, lang: str, today: dt.date, max_bytes: int) -> bytes:

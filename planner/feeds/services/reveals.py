@@ -25,7 +25,6 @@ from planner.feeds.services.tokens import TOKEN_RE
 __all__ = ["REVEAL_FOR", "stage_reveal", "take_reveal"]
 
 REVEAL_FOR = dt.timedelta(minutes=10)
-_HANDLE_RE = TOKEN_RE
 
 
 def _row_id(handle: str) -> str:
@@ -66,7 +65,7 @@ def take_reveal(*, user: User, handle: object, now: dt.datetime | None = None) -
     """The token staged under `handle` for `user` and its programme (None for a company's
     address), removed as it is taken; None when there is none, it is another user's or older
     than REVEAL_FOR. One DELETE ... RETURNING: two requests with the same cookie get it once."""
-    if not isinstance(handle, str) or not _HANDLE_RE.match(handle):
+    if not isinstance(handle, str) or not TOKEN_RE.match(handle):
         return None
     now = now or utcnow()
     row = db.session.execute(
