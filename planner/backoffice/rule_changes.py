@@ -121,7 +121,7 @@ def preview(programme: Programme, data: catalogue.ProgrammeInput) -> Preview:
                                   Application.status.in_([*OPEN_STATUSES, S.confirmed]))
         .order_by(Application.company_id, Application.preference, Application.id))
     for application in apps:
-        size = str(application.company.size_class)
+        size = signups.size_class_of(application, application.company)  # as signups.quote prices it
         place_cost = signups.place_cost(application.offer, application.kind)
         old = catalogue.quote_place(place_cost, programme, size)
         new = catalogue.quote_place(place_cost, proposed, size)
