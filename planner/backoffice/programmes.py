@@ -30,12 +30,6 @@ def programmes() -> ResponseReturnValue:
     return render_template("backoffice/programmes/index.html", programmes=catalogue.list_programmes())
 
 
-def _may_change_rules(programme: Programme) -> bool:
-    # Coordinators set a programme's rules while drafting it; once companies have applied under
-    # them, changing the cap, shares or points is an administrator's decision.
-    return current_user.role == Role.admin or not rule_changes.needs_admin(programme)
-
-
 @bp.route("/programmes/new", methods=["GET", "POST"])
 def programme_new() -> ResponseReturnValue:
     form = ProgrammeForm()
@@ -67,8 +61,10 @@ def programme_detail(slug: str) -> ResponseReturnValue:
 def programme_edit(slug: str) -> ResponseReturnValue:
     programme = programme_or_404(slug)
     form = ProgrammeForm()
-    rules_locked = not _may_change_rules(programme)
+    # Coordinators set a programme's rules while drafting it; once companies have applied under
+    # them, changing the cap, shares or points is an administrator's decision.
     confirmed_rules = rule_changes.needs_admin(programme)
+    rules_locked = confirmed_rules and current_user.role != Role.admin
     preview = None
     if not form.is_submitted():
         form.load(programme)

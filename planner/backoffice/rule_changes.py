@@ -121,7 +121,7 @@ def preview(programme: Programme, data: catalogue.ProgrammeInput) -> Preview:
                                   Application.status.in_([*OPEN_STATUSES, S.confirmed]))
         .order_by(Application.company_id, Application.preference, Application.id))
     for application in apps:
-        size = str(application.company.size_class)
+        size = signups.size_class_of(application, application.company)  # as signups.quote prices it
         place_cost = signups.place_cost(application.offer, application.kind)
         old = catalogue.quote_place(place_cost, programme, size)
         new = catalogue.quote_place(place_cost, proposed, size)
@@ -167,6 +167,11 @@ def change_rules(programme: Programme, data: catalogue.ProgrammeInput, *, actor:
                                 "are told it."))
     if len(reason) > MAX_REASON:
         raise RuleChangeError(_("The reason is too long (at most %(n)s characters).", n=MAX_REASON))
+    # Two administrators confirming at once: the second waits for the first, then re-reads the
+    # rules, so its preview (and digest) no longer match and it is refused, not applied twice.
+    db.session.execute(select(Programme.id).where(Programme.id == programme.id)
+                       .with_for_update(key_share=True)).all()
+    db.session.refresh(programme)
     seen = preview(programme, data)
     if digest is not None and digest != seen.digest:
         raise RuleChangeError(_("The rules or the applications changed since the preview. Check "

@@ -82,7 +82,9 @@ def confirm_enrolment(user: User, code: str, *, now: dt.datetime | None = None) 
 
 def check_second_factor(user: User, code: str, *, now: dt.datetime | None = None) -> None:
     """Accept a current code from the app or an unused recovery code (which is then used up)."""
-    row = enrolment(user)
+    # Locked and re-read: two sign-ins sending the same code (or recovery code) at once are
+    # taken one after the other, so the second finds it used up.
+    row = db.session.get(TwoFactor, user.id, with_for_update=True, populate_existing=True)
     if row is None or row.enabled_at is None:
         raise AccountError(_("Two-factor sign-in is not set up for this account."))
     if _accept_code(row, code, now or utcnow()):

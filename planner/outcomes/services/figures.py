@@ -81,7 +81,7 @@ def _primary_sector(company: Company) -> str:
 
 def compute_figures(offers: Sequence[Offer], *, now: dt.datetime | None = None) -> Figures:
     """Figures over the given offers whose shows are over. Subsidy: per confirmed place, its
-    its subsidy as recorded when it was confirmed (as the budget counts it).
+    subsidy as recorded when it was confirmed (as the budget counts it).
     Outcomes come from submitted reports only; contract values are converted to USD one by
     one at the reference rates, then added."""
     ended = [o for o in offers if show_has_ended(o, now)]
