@@ -169,8 +169,7 @@ def change_rules(programme: Programme, data: catalogue.ProgrammeInput, *, actor:
         raise RuleChangeError(_("The reason is too long (at most %(n)s characters).", n=MAX_REASON))
     # Two administrators confirming at once: the second waits for the first, then re-reads the
     # rules, so its preview (and digest) no longer match and it is refused, not applied twice.
-    db.session.execute(select(Programme.id).where(Programme.id == programme.id)
-                       .with_for_update(key_share=True)).all()
+    allocation.lock_programmes([programme.id])
     db.session.refresh(programme)
     seen = preview(programme, data)
     if digest is not None and digest != seen.digest:

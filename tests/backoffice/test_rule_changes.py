@@ -8,7 +8,7 @@ import datetime as dt
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from planner.allocation import services as allocation
 from planner.backoffice import cofunding, rule_changes
@@ -227,3 +227,44 @@ def test_the_migration_records_the_money_of_places_confirmed_before_it(tmp_path)
             assert rows[ids[2]] == (None, None, None)  # not confirmed: follows the rules of the day
             database.session.remove()
             database.engine.dispose()
+
+
+@pytest.mark.postgres_only
+def test_two_admins_confirming_the_same_change_at_once_apply_it_once(app, db, published, admin):
+    # Both confirm the one preview at the same moment: the second waits on the programme's lock,
+    # reads the rules the first saved, no longer matches its preview and is refused.
+    from planner.extensions import db as _db
+    from tests.concurrency import at_once
+    programme = published["programme"]
+    new_shares = {"small": 0.4, "medium": 0.5, "middle-market": 0.3, "large": 0.0}
+    digest = rule_changes.preview(programme, _input(programme, subsidy_shares=new_shares)).digest
+    second_admin = make_user(role=admin.role, email="second-admin@agency.example")
+    ids = (programme.id, admin.id, second_admin.id)
+    db.session.commit()
+    mails_before = db.session.scalar(select(func.count()).select_from(OutboxMessage))
+
+    def confirm(user_id: int):
+        def run() -> str:
+            from planner.accounts.models import User
+            from planner.catalogue.models import Programme
+            with app.app_context():
+                try:
+                    mine = _db.session.get(Programme, ids[0])
+                    rule_changes.change_rules(mine, _input(mine, subsidy_shares=new_shares),
+                                              actor=_db.session.get(User, user_id), reason="Budget cut",
+                                              digest=digest)
+                    _db.session.commit()
+                    return "applied"
+                except rule_changes.RuleChangeError:
+                    _db.session.rollback()
+                    return "refused"
+                finally:
+                    _db.session.remove()
+        return run
+
+    outcomes = at_once([confirm(ids[1]), confirm(ids[2])])
+    assert sorted(map(str, outcomes)) == ["applied", "refused"], outcomes
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(ProgrammeRuleChange)) == 1
+    mailed = db.session.scalar(select(func.count()).select_from(OutboxMessage)) - mails_before
+    assert mailed == 2  # the one affected company (Y): its two users, each told once

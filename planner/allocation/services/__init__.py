@@ -29,7 +29,7 @@ from planner.allocation.services.lifecycle import (
 )
 from planner.allocation.services.offers import OfferRefused, add_offer, change_offer
 from planner.allocation.services.overrides import Target, override
-from planner.allocation.services.promotion import fill_freed_place, promotion_cap, waitlist
+from planner.allocation.services.promotion import fill_freed_place, lock_programmes, promotion_cap, waitlist
 from planner.allocation.services.results import (
                                                 CompanyResult,
                                                 SlotSummary,
@@ -57,7 +57,7 @@ __all__ = [
     "ConfirmationClosed", "NoRun", "NotAllocated", "NotPreviewed", "NotYours", "PublishedAlready",
     "OfferRefused", "ReasonRequired", "RunChanged", "add_offer", "change_offer", "SeedNotDrawn", "SlotSummary", "Target", "WindowsOpen",
     "confirm", "cutoffs_for", "decline", "expire_overdue", "fill_all_freed_places",
-    "fill_freed_place", "get_latest_run", "get_published_run", "list_company_results",
+    "fill_freed_place", "lock_programmes", "get_latest_run", "get_published_run", "list_company_results",
     "list_offer_applications", "list_offer_events", "list_programmes_with_runs",
     "list_run_results", "list_runs", "offer_budget", "override", "profile_complete",
     "priorities_under", "programme_budget", "programme_seed", "programmes_with_ranked_offers", "promotion_cap", "publish_preview", "ranked_offers", "run_allocation", "run_cap",
