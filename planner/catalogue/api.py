@@ -62,7 +62,10 @@ def _uri_or_none(value: str | None) -> str | None:
     text = value.strip()
     if "://" not in text:
         text = "https://" + text
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # an unclosed IPv6 bracket
+        return None
     if parts.scheme not in ("http", "https") or not parts.hostname or "." not in parts.hostname \
             or re.search(r"[\s\x00-\x1f\x7f<>\"{}|\\^`]", text):
         return None

@@ -56,7 +56,8 @@ def _calendar_path(args: dict[str, str]) -> str:
 def _list_context() -> dict[str, object]:
     hosts = services.host_country_codes()
     # The countries hosting a show first; a country asked for in the link stays offered.
-    groups = services.market_groups(leading=hosts, kept=[c for c in [(request.args.get("country") or "").upper()] if services.is_known_country(c)],
+    asked = (request.args.get("country") or "").upper()
+    groups = services.market_groups(leading=hosts, kept=[asked] if services.is_known_country(asked) else [],
                                     exclude=services.NOT_SHOW_PLACES, defence_markets=False)
     return dict(countries=services.country_choices(), host_countries=hosts, country_groups=groups,
                 regions=REGION_LABELS,

@@ -197,6 +197,8 @@ def test_create_exhibition_cleans_and_stores_everything(app):
     # urlsplit() drops these silently, so they once passed as part of a valid address.
     ({"website": "https://example.org/\r\nX-Injected:1"}, "website"),
     ({"website": "https://example.org/a\tb"}, "website"),
+    # An unclosed IPv6 bracket makes urlsplit() raise instead of answering.
+    ({"website": "https://[example.org"}, "website"),
     ({"sectors": ()}, "sectors"),
     ({"sectors": ("land", "underwater")}, "sectors"),
     ({"name": "  "}, "name"),

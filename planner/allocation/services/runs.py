@@ -214,8 +214,7 @@ def run_allocation(programme: Programme, *, actor: User | None, dry_run: bool,
                                 date=min(o.closes_at for o in still_open).strftime("%Y-%m-%d %H:%M UTC")))
     drawn = programme_seed(programme, now)
     if not dry_run:
-        if drawn is None:
-            raise NoRun(_("This programme has no ranked offers to allocate."))
+        assert drawn is not None  # ranked offers, all closed (checked above): the seed is drawn
         if seed is not None and seed != drawn.seed:
             raise SeedNotDrawn(_("The publication uses the seed the system drew when the "
                                  "applications closed; no other seed can be given."))

@@ -88,7 +88,7 @@ from planner.catalogue.services.search import (
     seoul_offset_hours_for,
     timeline,
 )
-from planner.catalogue.services.series_list import ExhibitionSeries, exhibition_series, series_for_line
+from planner.catalogue.services.series_list import ExhibitionSeries, exhibition_series
 from planner.catalogue.services.transfer import (
     CSV_COLUMNS,
     MAX_IMPORT_BYTES,
@@ -110,7 +110,7 @@ from planner.catalogue.services.vocabulary import (
 )
 
 __all__ = [
-    "ExhibitionSeries", "exhibition_series", "series_for_line",
+    "ExhibitionSeries", "exhibition_series",
     "DEFENCE_EXPORT_MARKETS", "NOT_MARKETS", "NOT_SHOW_PLACES", "MarketGroup", "MarketOption", "market_codes", "market_groups",
     "CERTAINTY_LABELS", "CONTROL_CHARS", "MAX_YEAR", "MIN_YEAR", "STATUS_LABELS", "country_choices",
     "is_known_country", "FILTER_NAMES", "MAX_QUERY_LENGTH", "MAX_QUERY_WORDS", "ExhibitionFilters",

@@ -68,8 +68,12 @@ def is_valid_website(url: str | None) -> bool:
     # Any whitespace is refused, and before urlsplit(), which silently drops tabs and line breaks.
     if not url or any(c.isspace() or ord(c) < 0x20 or ord(c) == 0x7F for c in url):
         return False
-    parts = urlsplit(url)
-    return parts.scheme in ("http", "https") and bool(parts.hostname) and "." in (parts.hostname or "")
+    try:
+        parts = urlsplit(url)
+        hostname = parts.hostname
+    except ValueError:  # an unclosed IPv6 bracket, "https://[example.org"
+        return False
+    return parts.scheme in ("http", "https") and bool(hostname) and "." in (hostname or "")
 
 
 def clean_input(data: ExhibitionInput) -> ExhibitionInput:

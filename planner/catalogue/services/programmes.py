@@ -413,10 +413,8 @@ def quote_place(cost_krw: int, programme: Programme, size_class: str) -> PlacePr
     """The price of a place of `cost_krw` for a company of `size_class` under the programme's
     rules. Size classes not eligible in the programme pay the full cost. The agency's part is
     rounded to the nearest won, half up, and the company pays the rest."""
-    size = str(size_class)
     cost = int(cost_krw)
-    share = float((programme.subsidy_shares or {}).get(size, 0)) \
-        if size in (programme.eligible_size_classes or []) else 0.0
+    share = size_class_terms(programme, size_class).share
     subsidy = int((Decimal(cost) * Decimal(str(share))).quantize(Decimal(1), rounding=ROUND_HALF_UP))
     return PlacePrice(cost_krw=cost, subsidy_share=share, subsidy_krw=subsidy, company_share_krw=cost - subsidy)
 

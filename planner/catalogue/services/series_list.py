@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from planner.catalogue.models import Exhibition
-from planner.catalogue.series import read_past_show, series_index, series_key, series_label
+from planner.catalogue.series import series_key, series_label
 from planner.extensions import db
 
-__all__ = ["ExhibitionSeries", "exhibition_series", "series_for_line"]
+__all__ = ["ExhibitionSeries", "exhibition_series"]
 
 
 @dataclass(frozen=True)
@@ -33,8 +33,3 @@ def exhibition_series() -> list[ExhibitionSeries]:
         if key and key not in found:
             found[key] = ExhibitionSeries(key, series_label(name), series_label(name_ko) if name_ko else "")
     return sorted(found.values(), key=lambda s: s.name.casefold())
-
-
-def series_for_line(line: str) -> tuple[str, int | None] | None:
-    """(series key, year) a line of free text names, or None when no series of the catalogue."""
-    return read_past_show(line, series_index(_editions()))
