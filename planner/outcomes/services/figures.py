@@ -18,6 +18,7 @@ from planner.outcomes.models import ReportStatus, ResultsReport
 from planner.outcomes.rates import RATES_DATE, to_usd
 from planner.outcomes.services.attendance import holder_ids, no_show_ids, show_has_ended
 from planner.signups.models import Application, ApplicationStatus
+from planner.signups.services import place_cost
 
 ZERO = Decimal(0)
 
@@ -105,7 +106,7 @@ def compute_figures(offers: Sequence[Offer], *, now: dt.datetime | None = None) 
             .where(Application.offer_id.in_(ids), Application.status == ApplicationStatus.confirmed)
             .order_by(Application.id)):
         offer = by_id[offer_id]
-        cost = int((offer.booth_cost_krw if str(kind) == "booth" else offer.delegation_cost_krw) or 0)
+        cost = place_cost(offer, str(kind))
         tallies = groups(company_id)
         # The subsidy recorded when the place was confirmed (rule 9), else the current rules'.
         subsidy = recorded if recorded is not None else \
