@@ -12,7 +12,8 @@ from planner.allocation import services
 from planner.signups.models import Application
 from planner.signups.models import ApplicationStatus as S
 from tests.allocation.conftest import apply, closed_offer, company_with_user
-from tests.allocation.test_races import PARALLEL, _at_once, _check_invariants, _click
+from tests.allocation.test_races import PARALLEL, _check_invariants, _click
+from tests.concurrency import at_once
 from tests.factories import make_programme
 
 pytestmark = pytest.mark.postgres_only
@@ -56,7 +57,7 @@ def test_releases_on_two_offers_with_the_same_waiting_companies_never_deadlock(a
         calls = [_click(app, user.get_id(),
                         f"/my/allocation/{application.id}/{'decline' if i % 2 else 'withdraw'}")
                  for i, (application, user) in enumerate(order)]
-        statuses = _at_once(calls)
+        statuses = at_once(calls)
         # A deadlock was an error (a 500) for one of the companies.
         assert statuses == [302] * len(calls), (round_, statuses)
         _check_invariants(db, [o.id for o in offers])
